@@ -1,0 +1,56 @@
+/**
+ * The analysis stage: ledger, figures, platform, phases and transitions, rule findings and the
+ * verdict. Pure: Captures + Timeline in, Analysis out.
+ */
+import type { Captures } from "../model/capture.js";
+import type { Analysis, Finding } from "../model/analysis.js";
+import type { RunOptions } from "../model/options.js";
+import type { Timeline } from "../model/timeline.js";
+import { computeFigures } from "./figures.js";
+import { buildLedger } from "./ledger.js";
+import { determinePlatform } from "./platform.js";
+import { RULES } from "./rules/index.js";
+import { chooseVerdict } from "./verdict.js";
+
+/** What the whole analysis cannot do without, named with the command that would capture it. */
+function missingBasics(timeline: Timeline): string[] {
+  const missing: string[] = [];
+  if (timeline.memstats.length === 0) {
+    missing.push(
+      "no Go MemStats snapshot (capture `curl -s localhost:6060/debug/pprof/heap?debug=1 > heap-$(date -u +%Y%m%dT%H%M%SZ).txt` every minute)",
+    );
+  }
+  if (timeline.rss.length === 0) {
+    missing.push(
+      'no RSS series (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)',
+    );
+  }
+  return missing;
+}
+
+export function analyze(captures: Captures, timeline: Timeline, options: RunOptions): Analysis {
+  const ledger = buildLedger(timeline.aligned);
+  const platform = determinePlatform(captures, options);
+  const figures = computeFigures(timeline, ledger, captures.meta?.rssThresholdBytes ?? null);
+  const phases: Analysis["phases"] = [];
+  const ctx = { timeline, ledger, phases, platform, figures, captures };
+  const findings: Finding[] = RULES.map((rule) => {
+    try {
+      return rule.evaluate(ctx);
+    } catch (err) {
+      return {
+        id: rule.id,
+        status: "error",
+        severity: "info",
+        title: rule.title,
+        summary: `The rule failed: ${(err as Error).message}`,
+        confidence: 0,
+        explainsBytes: 0,
+        evidence: [],
+        recommendation: { summary: "", steps: [], links: [] },
+      } satisfies Finding;
+    }
+  });
+  const verdict = chooseVerdict(findings, figures, missingBasics(timeline));
+  return { ledger, phases, transitions: [], findings, verdict, figures, platform };
+}

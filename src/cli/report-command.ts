@@ -1,0 +1,64 @@
+/** `memgap report <incident-dir>`: one incident to HTML, PDF, JSON and Markdown. */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { buildIncidentModels } from "../pipeline/run-incident.js";
+import { findBrowser, INSTALL_HINT, PdfPrinter } from "../render/pdf.js";
+import { writeReport, type OutputFormat } from "../render/write-report.js";
+import { assertOutsideInput, incidentIdOf, runOptionsFrom, UsageError, type CommonFlags } from "./options.js";
+
+export interface ReportFlags extends CommonFlags {
+  out?: string;
+  formats: OutputFormat[];
+  paper: "a4" | "letter";
+}
+
+export interface ReportOutcome {
+  outDir: string;
+  written: string[];
+  notes: string[];
+  verdict: string;
+  headline: string;
+}
+
+export async function runReportCommand(
+  incidentDir: string,
+  flags: ReportFlags,
+  env: NodeJS.ProcessEnv,
+): Promise<ReportOutcome> {
+  const st = await stat(incidentDir).catch(() => null);
+  if (!st || !st.isDirectory())
+    throw new UsageError(
+      `${incidentDir}: not a directory (memgap report takes the incident's capture directory)`,
+    );
+  const options = runOptionsFrom(flags, env);
+  const id = incidentIdOf(incidentDir);
+  const outDir = path.resolve(flags.out ?? path.join("out", id));
+  assertOutsideInput(outDir, incidentDir);
+  const models = await buildIncidentModels(incidentDir, id, options);
+  let printer: PdfPrinter | null = null;
+  const notes: string[] = [];
+  if (flags.formats.includes("pdf")) {
+    const exe = findBrowser(env);
+    if (exe) printer = new PdfPrinter(exe);
+    else notes.push(INSTALL_HINT);
+  }
+  try {
+    const res = await writeReport({
+      outDir,
+      formats: flags.formats,
+      view: models.view,
+      json: models.json,
+      printer,
+      paper: flags.paper,
+    });
+    return {
+      outDir,
+      written: res.written,
+      notes: [...notes, ...res.notes.filter((n) => !n.startsWith("PDF skipped"))],
+      verdict: models.json.verdict.primary,
+      headline: models.json.verdict.headline,
+    };
+  } finally {
+    await printer?.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one place numbers, sizes, times and durations become text. Deterministic: UTC, no locale.
+ */
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/** 1536 -> "1.5 KiB"; 1.7e9 -> "1.58 GiB". Three significant digits; negative sizes keep their sign. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "n/a";
+  const sign = bytes < 0 ? "-" : "";
+  let v = Math.abs(bytes);
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  if (u === 0) return `${sign}${Math.round(v)} B`;
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${sign}${v.toFixed(digits)} ${UNITS[u]}`;
+}
+
+/** A signed change: "+1.50 GiB", "-4.00 MiB", "0 B". */
+export function formatBytesDelta(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "n/a";
+  if (bytes === 0) return "0 B";
+  return (bytes > 0 ? "+" : "") + formatBytes(bytes);
+}
+
+/** 05:23:07 (UTC) */
+export function formatClock(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "n/a";
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** 2026-11-24 05:23:07 UTC */
+export function formatDateTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "n/a";
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+}
+
+/** ISO 8601 UTC with milliseconds, the form report.json uses. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** 74 s, 12 min 5 s, 3 h 2 min, 2 d 4 h */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "n/a";
+  const s = Math.round(Math.abs(ms) / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ""}`;
+  const d = Math.floor(h / 24);
+  return `${d} d${h % 24 ? ` ${h % 24} h` : ""}`;
+}
+
+export function formatPercent(ratio: number | null | undefined, digits = 0): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return "n/a";
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/** bytes per second as a rate: "+10.0 MiB/s" */
+export function formatRate(bytesPerSec: number | null | undefined): string {
+  if (bytesPerSec === null || bytesPerSec === undefined || !Number.isFinite(bytesPerSec)) return "n/a";
+  return `${formatBytesDelta(bytesPerSec)}/s`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The contract every capture parser meets (DESIGN.md §4, Style §3).
+ *
+ * A parser sniffs cheaply from the file name and its first bytes. When it claims a file, `parse`
+ * returns one of three outcomes:
+ *  - `not-mine`: on a closer look this is not the parser's format; the next parser is asked;
+ *  - `parsed`: the samples, with `partial` set when the file broke part way (its good part is kept);
+ *  - `malformed`: this is the parser's format, but broken: `line` and `message` say where and how.
+ * A parser never throws for bad input; the ingest stage still catches anything that escapes.
+ */
+import type {
+  DataIssue,
+  GcEvent,
+  GoroutineSample,
+  HeapProfileRef,
+  Hint,
+  IncidentMeta,
+  MemStatsSample,
+  RssSample,
+  ScavEvent,
+} from "../model/capture.js";
+
+export interface CaptureFile {
+  /** relative to the incident directory, forward slashes */
+  path: string;
+  absPath: string;
+  size: number;
+  mtimeMs: number;
+  /** the first bytes of the file (up to 64 KiB) */
+  head: Buffer;
+  /** `head` decoded as UTF-8 */
+  headText: string;
+  readBytes(): Promise<Buffer>;
+  readText(): Promise<string>;
+  /** the last `bytes` bytes decoded as UTF-8 (the whole file when smaller) */
+  readTail(bytes: number): Promise<string>;
+}
+
+export interface IngestOptions {
+  /** IANA zone for stamps without a zone (default UTC) */
+  zone: string;
+  /** the year for stamps that carry none; from other evidence, else null */
+  referenceYear: number | null;
+}
+
+/** What a parser contributes; every list is optional. */
+export interface CaptureData {
+  memstats?: MemStatsSample[];
+  rss?: RssSample[];
+  gc?: GcEvent[];
+  scav?: ScavEvent[];
+  goroutines?: GoroutineSample[];
+  heapProfiles?: HeapProfileRef[];
+  hints?: Hint[];
+  meta?: IncidentMeta;
+  issues?: DataIssue[];
+}
+
+export type ParseOutcome =
+  | { kind: "not-mine" }
+  | {
+      kind: "parsed";
+      format: string;
+      records: number;
+      data: CaptureData;
+      /** set when the file broke part way: where, and what is wrong */
+      partial?: { line: number; message: string };
+    }
+  | { kind: "malformed"; format: string; line: number | null; message: string };
+
+export interface Parser {
+  /** the format id, also the file name under parsers/ */
+  id: string;
+  /** one line for the README and the capture table */
+  description: string;
+  /** cheap claim from the name and the first bytes */
+  sniff(file: CaptureFile): boolean;
+  parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome>;
+}
+
+/** `file:line: message`, the located form every malformed message takes. */
+export function located(path: string, line: number | null, message: string): string {
+  return line === null ? `${path}: ${message}` : `${path}:${line}: ${message}`;
+}

@@ -1,0 +1,178 @@
+/**
+ * Heap and allocs profiles in `debug=1` text (FORMATS.md §1): the `heap profile:` header, stack
+ * records, and the `# runtime.MemStats` block at the end. Go 1.9 through 1.25.
+ *
+ * Only the MemStats block (the file's tail) is read here: the stack records are read later, and only
+ * for the snapshots the growth analysis asks for (`readAllocationSites`), which keeps a week of
+ * one-minute snapshots cheap. The capture time comes from the file name, else the largest PauseEnd
+ * or LastGC (a lower bound), else the mtime.
+ */
+import type { AllocationSite, Hint } from "../../model/capture.js";
+import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import { stampFile } from "../time/file-stamp.js";
+import { parseMemStatsBlock } from "./memstats-block.js";
+
+const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
+/** The MemStats block with its two 256-entry arrays is under 16 KiB; 64 KiB leaves room for long values. */
+const TAIL_BYTES = 64 * 1024;
+
+export const heapDebug1: Parser = {
+  id: "heap-debug1",
+  description: "heap or allocs profile, debug=1 text with the # runtime.MemStats block",
+  sniff(file: CaptureFile): boolean {
+    return file.headText.startsWith("heap profile:");
+  },
+  async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
+    const firstLine = file.headText.slice(0, file.headText.indexOf("\n") >>> 0);
+    const header = HEADER.exec(firstLine);
+    if (!header) {
+      return {
+        kind: "malformed",
+        format: this.id,
+        line: 1,
+        message: `header is not 'heap profile: N: N [N: N] @ heap/N': ${JSON.stringify(firstLine.slice(0, 80))}`,
+      };
+    }
+    let text = await file.readTail(TAIL_BYTES);
+    let lines = text.split("\n");
+    let firstLineNo = 1;
+    let block = parseMemStatsBlock(lines, firstLineNo);
+    const wholeFile = file.size <= TAIL_BYTES;
+    if (!block || block.problems.length > 0) {
+      // Re-read the whole file so that messages carry real line numbers.
+      if (!wholeFile) {
+        text = await file.readText();
+        lines = text.split("\n");
+      }
+      firstLineNo = 1;
+      block = parseMemStatsBlock(lines, firstLineNo);
+    }
+    if (!block) {
+      const lastLine = lines.length - (lines[lines.length - 1] === "" ? 1 : 0);
+      return {
+        kind: "malformed",
+        format: this.id,
+        line: lastLine,
+        message: `no '# runtime.MemStats' block: the file ends at line ${lastLine}${text.endsWith("\n") ? "" : " mid-line"} (truncated, or saved without MemStats)`,
+      };
+    }
+    const fatal = block.problems.find((p) => p.message.startsWith("MemStats block ends without"));
+    if (fatal)
+      return {
+        kind: "malformed",
+        format: this.id,
+        line: fatal.line,
+        message: `${fatal.message} (truncated?)`,
+      };
+
+    const bound = block.lastPauseEndMs ?? block.values.LastGCMs ?? null;
+    const stamp = stampFile(file, options, bound);
+    const hints: Hint[] = [];
+    if (block.keys.has("MaxRSS")) {
+      hints.push({
+        kind: "go-version-min",
+        value: "1.15",
+        src: { path: file.path, line: block.headerLine },
+        how: "MaxRSS line in the MemStats block (added in Go 1.15)",
+      });
+    }
+    const ms = block.values;
+    const sample = {
+      t: stamp.t,
+      prov: stamp.prov,
+      zoneAssumed: stamp.zoneAssumed || undefined,
+      src: { path: file.path },
+      format: this.id,
+      ms,
+    };
+    const outcome: ParseOutcome = {
+      kind: "parsed",
+      format: this.id,
+      records: 1,
+      data: {
+        memstats: [sample],
+        hints,
+        heapProfiles: [
+          {
+            t: stamp.t,
+            prov: stamp.prov,
+            zoneAssumed: stamp.zoneAssumed || undefined,
+            src: { path: file.path },
+            format: "heap-debug1",
+            totalInuseBytes: Number(header[2]),
+            sites: null,
+          },
+        ],
+      },
+    };
+    if (block.problems.length > 0) {
+      const p = block.problems[0]!;
+      outcome.partial = { line: p.line, message: located(file.path, p.line, p.message) };
+    }
+    return outcome;
+  },
+};
+
+/** runtime/pprof scaleHeapSample: a sample of `count` objects of total `size` at `rate` bytes per sample. */
+function scaleHeapSample(count: number, size: number, rate: number): [number, number] {
+  if (count === 0 || size === 0 || rate <= 1) return [count, size];
+  const avg = size / count;
+  const scale = 1 / (1 - Math.exp(-avg / rate));
+  return [Math.round(count * scale), Math.round(size * scale)];
+}
+
+const RECORD = /^(\d+): (\d+) \[(\d+): (\d+)\] @/;
+const FRAME = /^#\t+0x[0-9a-f]+\t+(.+?)\+0x[0-9a-f]+\t+(.+)$/;
+
+/** Runtime and allocator frames are not where the program allocates: skip them to find the site. */
+function isRuntimeFrame(func: string): boolean {
+  return /^(runtime|internal\/|reflect\.|sync\.\(\*Pool\)|bytes\.growSlice|strings\.\(\*Builder\)\.grow)/.test(
+    func,
+  );
+}
+
+/**
+ * The in-use bytes and objects per allocation site of a debug=1 heap text, in any record order
+ * (descending in Go <= 1.22, ascending in 1.23+). Records with the same leaf site are summed.
+ */
+export function readAllocationSites(text: string): AllocationSite[] {
+  const bySite = new Map<string, AllocationSite>();
+  const lines = text.split("\n");
+  // The header's heap/N is 2*MemProfileRate; debug=1 values are unscaled samples, so scale them the way
+  // pprof does (runtime/pprof scaleHeapSample) to estimate true in-use bytes.
+  const rate = Number(HEADER.exec(lines[0] ?? "")?.[5] ?? "0") / 2;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith("# runtime.MemStats")) break;
+    const rec = RECORD.exec(line);
+    if (!rec) continue;
+    const [objects, bytes] = scaleHeapSample(Number(rec[1]), Number(rec[2]), rate);
+    const frames: { func: string; loc: string }[] = [];
+    for (let j = i + 1; j < lines.length && lines[j]!.startsWith("#\t"); j++) {
+      const f = FRAME.exec(lines[j]!);
+      if (f) frames.push({ func: f[1]!, loc: f[2]!.trim() });
+    }
+    if (bytes === 0 && objects === 0) continue;
+    const leafIndex = frames.findIndex((f) => !isRuntimeFrame(f.func));
+    const leaf = frames[leafIndex >= 0 ? leafIndex : 0] ?? { func: "(unknown)", loc: "" };
+    const path = frames
+      .slice(leafIndex >= 0 ? leafIndex : 0, (leafIndex >= 0 ? leafIndex : 0) + 4)
+      .map((f) => f.func)
+      .join(" < ");
+    const key = `${leaf.func}\u0000${leaf.loc}`;
+    const site = bySite.get(key);
+    if (site) {
+      site.inuseBytes += bytes;
+      site.inuseObjects += objects;
+    } else {
+      bySite.set(key, {
+        func: leaf.func,
+        location: leaf.loc.replace(/^.*\/(?=[^/]+\/[^/]+$)/, ""),
+        path,
+        inuseBytes: bytes,
+        inuseObjects: objects,
+      });
+    }
+  }
+  return [...bySite.values()].sort((a, b) => b.inuseBytes - a.inuseBytes || a.func.localeCompare(b.func));
+}

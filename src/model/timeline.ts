@@ -1,0 +1,88 @@
+/**
+ * The timeline stage's output: samples merged per series and sorted, split into process lifetimes,
+ * RSS aligned to each MemStats snapshot, and the gaps in each series.
+ */
+import type {
+  GcEvent,
+  GoroutineSample,
+  HeapProfileRef,
+  MemStatsSample,
+  RssKind,
+  RssSample,
+  ScavEvent,
+  SourceRef,
+} from "./capture.js";
+
+export interface ProcessLifetime {
+  /** 0-based index in time order */
+  index: number;
+  pid: number | null;
+  /** first and last sample of any series in this lifetime (epoch ms) */
+  start: number;
+  end: number;
+  /** the process start when a capture states it (ps etime, process_start_time_seconds, incident.yaml) */
+  knownStart: number | null;
+}
+
+export interface Restart {
+  /** time of the first sample of the new lifetime */
+  at: number;
+  reason: string;
+  fromPid: number | null;
+  toPid: number | null;
+  /** the first sample of the new lifetime */
+  src: SourceRef;
+}
+
+export interface DataGap {
+  series: string;
+  start: number;
+  end: number;
+  /** the series' median cadence, ms */
+  cadenceMs: number;
+}
+
+/** A MemStats snapshot with the RSS at its instant. */
+export interface AlignedPoint {
+  t: number;
+  lifetime: number;
+  memstats: MemStatsSample;
+  rssBytes: number | null;
+  rssMethod: "nearest" | "interpolated" | "snapshot-rss" | null;
+  lazyFreeBytes: number | null;
+  /** |t - t(rss sample)| for nearest, or the span interpolated over, ms */
+  rssDistanceMs: number | null;
+  goroutines: number | null;
+}
+
+export interface Alignment {
+  /** the RSS series chosen as the process RSS (the densest true-RSS source) */
+  rssKind: RssKind | null;
+  rssSources: string[];
+  toleranceMs: number;
+  method: string;
+  lazyFreeSource: string | null;
+}
+
+export interface Timeline {
+  start: number | null;
+  end: number | null;
+  processes: ProcessLifetime[];
+  restarts: Restart[];
+  dataGaps: DataGap[];
+  memstats: MemStatsSample[];
+  /** the primary RSS series (one kind), sorted */
+  rss: RssSample[];
+  /** smaps_rollup samples (LazyFree), sorted */
+  lazyFree: RssSample[];
+  gc: GcEvent[];
+  scav: ScavEvent[];
+  goroutines: GoroutineSample[];
+  heapProfiles: HeapProfileRef[];
+  aligned: AlignedPoint[];
+  alignment: Alignment;
+  /** gctrace/scav lines that could not be placed in time (no process start known) */
+  unplacedTraceLines: number;
+  /** lifetime index of each rss / gc sample, parallel arrays */
+  rssLifetime: number[];
+}

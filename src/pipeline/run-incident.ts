@@ -1,0 +1,35 @@
+/**
+ * One incident through every stage: ingest (reads the captures) -> timeline -> analysis -> report
+ * model -> render (writes the outputs). The stages meet only at the plain data of src/model/.
+ */
+import type { Captures } from "../model/capture.js";
+import type { Analysis } from "../model/analysis.js";
+import type { RunOptions } from "../model/options.js";
+import type { ReportJson, ReportView } from "../model/report.js";
+import type { Timeline } from "../model/timeline.js";
+import { ingestIncident } from "../ingest/ingest.js";
+import { buildTimeline } from "../timeline/build-timeline.js";
+import { analyze } from "../analysis/analyze.js";
+import { buildReportJson, buildReportView } from "../report/build-report.js";
+
+export interface IncidentModels {
+  captures: Captures;
+  timeline: Timeline;
+  analysis: Analysis;
+  json: ReportJson;
+  view: ReportView;
+}
+
+/** Everything up to the display-ready model; no output is written. */
+export async function buildIncidentModels(
+  incidentDir: string,
+  incidentId: string,
+  options: RunOptions,
+): Promise<IncidentModels> {
+  const captures = await ingestIncident({ incidentDir, incidentId, zone: options.zone });
+  const timeline = buildTimeline(captures);
+  const analysis = analyze(captures, timeline, options);
+  const json = buildReportJson(captures, timeline, analysis, options);
+  const view = buildReportView(captures, timeline, analysis, options);
+  return { captures, timeline, analysis, json, view };
+}

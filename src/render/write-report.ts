@@ -1,0 +1,77 @@
+/**
+ * The render stage's edge: write report.{json,md,html,pdf} into the output directory, each atomically.
+ */
+import path from "node:path";
+import type { ReportJson, ReportView } from "../model/report.js";
+import { renderChartSvg } from "./chart-svg.js";
+import { renderHtml, type RenderedChart } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+import type { PdfPrinter } from "./pdf.js";
+import { writeFileAtomic } from "./write-atomic.js";
+
+export type OutputFormat = "html" | "pdf" | "json" | "md";
+export const ALL_FORMATS: OutputFormat[] = ["html", "pdf", "json", "md"];
+
+export interface WriteRequest {
+  outDir: string;
+  formats: OutputFormat[];
+  view: ReportView;
+  json: ReportJson;
+  /** null when no browser is available: the PDF is skipped with a note */
+  printer: PdfPrinter | null;
+  paper: "a4" | "letter";
+}
+
+export interface WriteResult {
+  written: string[];
+  notes: string[];
+  blockedRequests: string[];
+}
+
+/** Stable JSON: two-space indent, newline at the end. */
+export function stringifyReport(json: ReportJson): string {
+  return JSON.stringify(json, null, 2) + "\n";
+}
+
+export async function renderCharts(view: ReportView): Promise<RenderedChart[]> {
+  const out: RenderedChart[] = [];
+  for (const c of view.charts) out.push({ ...c, svg: await renderChartSvg(c.spec) });
+  return out;
+}
+
+export async function writeReport(req: WriteRequest): Promise<WriteResult> {
+  const written: string[] = [];
+  const notes: string[] = [];
+  let blockedRequests: string[] = [];
+  const target = (name: string): string => path.join(req.outDir, name);
+  if (req.formats.includes("json")) {
+    await writeFileAtomic(target("report.json"), stringifyReport(req.json));
+    written.push(target("report.json"));
+  }
+  if (req.formats.includes("md")) {
+    await writeFileAtomic(target("report.md"), renderMarkdown(req.view));
+    written.push(target("report.md"));
+  }
+  if (req.formats.includes("html") || req.formats.includes("pdf")) {
+    const html = renderHtml(req.view, await renderCharts(req.view));
+    if (req.formats.includes("html")) {
+      await writeFileAtomic(target("report.html"), html);
+      written.push(target("report.html"));
+    }
+    if (req.formats.includes("pdf")) {
+      if (!req.printer) {
+        notes.push("PDF skipped: no browser");
+      } else {
+        const res = await req.printer.print(html, {
+          title: req.view.title,
+          header: `${req.view.title} · ${req.view.verdictClass}`,
+          paper: req.paper,
+        });
+        blockedRequests = res.blockedRequests;
+        await writeFileAtomic(target("report.pdf"), res.pdf);
+        written.push(target("report.pdf"));
+      }
+    }
+  }
+  return { written, notes, blockedRequests };
+}

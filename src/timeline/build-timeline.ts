@@ -1,0 +1,298 @@
+/**
+ * The timeline stage: merge the captures per series, split them into process lifetimes, place
+ * untimed trace lines, align RSS to every MemStats snapshot, and find the gaps in each series.
+ * Pure: Captures in, Timeline out.
+ */
+import type { Captures, GcEvent, Hint, RssKind, RssSample, ScavEvent, Stamped } from "../model/capture.js";
+import type { AlignedPoint, Alignment, DataGap, Timeline } from "../model/timeline.js";
+import { detectRestarts } from "./restarts.js";
+import { medianCadenceMs } from "./cadence.js";
+
+/** Sources that measure the process's own resident set, in order of preference on equal density. */
+const TRUE_RSS_KINDS: RssKind[] = [
+  "vmrss",
+  "smaps",
+  "prometheus",
+  "pprofplus",
+  "ps",
+  "pidstat",
+  "top",
+  "csv",
+];
+
+/**
+ * A gap is a span with no sample longer than this many median cadences: capture loops slip by a
+ * second or two (a slow curl, a skipped `sleep`), so only a silence several cadences long means the
+ * capture itself stopped.
+ */
+const GAP_CADENCES = 5;
+
+/**
+ * RSS is aligned to a snapshot when a sample lies within this many RSS cadences of it: both loops
+ * run at their own pace, and file-name stamps have one-second resolution, so anything within one and
+ * a half cadences (and at least 1.5 s) is the same instant for memory that moves at GC pace.
+ */
+const ALIGN_CADENCES = 1.5;
+const MIN_ALIGN_TOLERANCE_MS = 1500;
+
+function byTime<T extends { t: number | null; src: { path: string; line?: number } }>(a: T, b: T): number {
+  return (
+    (a.t ?? 0) - (b.t ?? 0) ||
+    (a.src.path < b.src.path ? -1 : a.src.path > b.src.path ? 1 : 0) ||
+    (a.src.line ?? 0) - (b.src.line ?? 0)
+  );
+}
+
+function chooseRssKind(rss: RssSample[]): RssKind | null {
+  const counts = new Map<RssKind, number>();
+  for (const s of rss) if (TRUE_RSS_KINDS.includes(s.kind)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  let best: RssKind | null = null;
+  let bestCount = 0;
+  for (const kind of TRUE_RSS_KINDS) {
+    const n = counts.get(kind) ?? 0;
+    if (n > bestCount) [best, bestCount] = [kind, n];
+  }
+  return best;
+}
+
+/** Index of the last element with t <= target (binary search), or -1. */
+export function lastAtOrBefore(series: { t: number }[], target: number): number {
+  let lo = 0;
+  let hi = series.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (series[mid]!.t <= target) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
+function lifetimeAt(boundaries: number[], t: number): number {
+  let i = 0;
+  while (i < boundaries.length && t >= boundaries[i]!) i++;
+  return i;
+}
+
+/**
+ * The value of a series at `t`: the nearest sample within `tolerance` in the same lifetime, or a
+ * linear interpolation between the samples either side when both are within two tolerances.
+ */
+function valueAt(
+  series: RssSample[],
+  lifetimes: number[],
+  lifetime: number,
+  t: number,
+  tolerance: number,
+  pick: (s: RssSample) => number | undefined,
+): { value: number; method: "nearest" | "interpolated"; distance: number } | null {
+  const i = lastAtOrBefore(series, t);
+  const before = i >= 0 && lifetimes[i] === lifetime ? series[i] : undefined;
+  const after = i + 1 < series.length && lifetimes[i + 1] === lifetime ? series[i + 1] : undefined;
+  const vb = before ? pick(before) : undefined;
+  const va = after ? pick(after) : undefined;
+  const db = before ? t - before.t : Infinity;
+  const da = after ? after.t - t : Infinity;
+  if (vb !== undefined && db <= tolerance && (db <= da || va === undefined))
+    return { value: vb, method: "nearest", distance: db };
+  if (va !== undefined && da <= tolerance) return { value: va, method: "nearest", distance: da };
+  if (vb !== undefined && va !== undefined && db <= 2 * tolerance && da <= 2 * tolerance) {
+    const f = (t - before!.t) / (after!.t - before!.t);
+    return { value: Math.round(vb + f * (va - vb)), method: "interpolated", distance: after!.t - before!.t };
+  }
+  return null;
+}
+
+function gapsOf(series: string, times: number[]): DataGap[] {
+  if (times.length < 3) return [];
+  const cadence = medianCadenceMs(times);
+  if (cadence === null) return [];
+  const limit = GAP_CADENCES * cadence;
+  const gaps: DataGap[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const a = times[i - 1]!;
+    const b = times[i]!;
+    if (b - a > limit) gaps.push({ series, start: a, end: b, cadenceMs: cadence });
+  }
+  return gaps;
+}
+
+/** The process start a capture or incident.yaml states, for anchoring gctrace `@secs`. */
+function knownProcessStarts(captures: Captures): { t: number; src: string }[] {
+  const out: { t: number; src: string }[] = [];
+  if (captures.meta?.processStart !== undefined)
+    out.push({ t: captures.meta.processStart, src: "incident.yaml" });
+  for (const h of captures.hints as Hint[]) {
+    if (h.kind === "process-start" && typeof h.value === "number") out.push({ t: h.value, src: h.src.path });
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+/**
+ * Place gctrace and scav lines that carry only `@secs` since process start: with a stated process
+ * start, each segment of the trace (the GC number restarts at each process start) is anchored to the
+ * stated start that precedes its first timed neighbour; lines stay unplaced when no start is known.
+ */
+function anchorTraces(gc: GcEvent[], scav: ScavEvent[], starts: { t: number }[]): number {
+  let unplaced = 0;
+  const segmentStarts: number[] = [];
+  // Segment the untimed gc events per file by falling GC numbers.
+  const byFile = new Map<string, GcEvent[]>();
+  for (const e of gc) {
+    if (e.t !== null) continue;
+    const list = byFile.get(e.src.path) ?? [];
+    list.push(e);
+    byFile.set(e.src.path, list);
+  }
+  for (const list of byFile.values()) {
+    list.sort((a, b) => (a.src.line ?? 0) - (b.src.line ?? 0));
+    let segment = 0;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (i > 0 && (e.gcNum < list[i - 1]!.gcNum || e.offsetSec < list[i - 1]!.offsetSec)) segment++;
+      const start = starts[segment];
+      if (start) {
+        e.t = Math.round(start.t + e.offsetSec * 1000);
+        e.prov = "anchored";
+        segmentStarts[segment] = start.t;
+      } else unplaced++;
+    }
+  }
+  for (const s of scav) {
+    if (s.t !== null) continue;
+    const g = gc.find(
+      (e) => e.src.path === s.src.path && e.gcNum === s.afterGcNum && e.offsetSec === s.afterGcOffsetSec,
+    );
+    if (g && g.t !== null) {
+      s.t = g.t;
+      s.prov = g.prov;
+    } else unplaced++;
+  }
+  return unplaced;
+}
+
+export function buildTimeline(captures: Captures): Timeline {
+  const memstats = [...captures.memstats].sort(byTime);
+  const rssKind = chooseRssKind(captures.rss);
+  const rss = captures.rss.filter((s) => s.kind === rssKind).sort(byTime);
+  const lazyFree = captures.rss
+    .filter((s) => s.kind === "smaps" && s.lazyFreeBytes !== undefined)
+    .sort(byTime);
+  const gc = captures.gc.map((e) => ({ ...e }));
+  const scav = captures.scav.map((e) => ({ ...e }));
+  const unplacedTraceLines = anchorTraces(gc, scav, knownProcessStarts(captures));
+  const gcTimed = gc.filter((e): e is GcEvent & { t: number } => e.t !== null).sort(byTime);
+  const scavTimed = scav.filter((e) => e.t !== null).sort(byTime);
+  const goroutines = [...captures.goroutines].sort(byTime);
+  const heapProfiles = [...captures.heapProfiles].sort(byTime);
+
+  const { restarts, boundaries } = detectRestarts({
+    memstats,
+    rss: captures.rss.slice().sort(byTime),
+    gc: gcTimed,
+  });
+
+  const all: Stamped[] = [...memstats, ...rss, ...goroutines];
+  const times = all.map((s) => s.t);
+  for (const e of gcTimed) times.push(e.t);
+  const [minT, maxT] = sampleMinMax(times);
+
+  const processes = [];
+  for (let i = 0; i <= boundaries.length; i++) {
+    const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
+    const hi = i < boundaries.length ? boundaries[i]! : Infinity;
+    const inLife = all.filter((s) => s.t >= lo && s.t < hi);
+    const lifeTimes = inLife
+      .map((s) => s.t)
+      .concat(gcTimed.filter((e) => e.t >= lo && e.t < hi).map((e) => e.t));
+    if (lifeTimes.length === 0) continue;
+    const [s0, s1] = sampleMinMax(lifeTimes);
+    const pids = new Map<number, number>();
+    for (const s of inLife) if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
+    let pid: number | null = null;
+    let best = 0;
+    for (const [p, n] of pids) if (n > best) [pid, best] = [p, n];
+    processes.push({ index: processes.length, pid, start: s0!, end: s1!, knownStart: null as number | null });
+  }
+
+  const rssLifetime = rss.map((s) => lifetimeAt(boundaries, s.t));
+  const lazyLifetime = lazyFree.map((s) => lifetimeAt(boundaries, s.t));
+  const rssCadence = medianCadenceMs(rss.map((s) => s.t));
+  const tolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((rssCadence ?? 1000) * ALIGN_CADENCES));
+  const lazyCadence = medianCadenceMs(lazyFree.map((s) => s.t));
+  const lazyTolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((lazyCadence ?? 1000) * ALIGN_CADENCES));
+
+  const aligned: AlignedPoint[] = memstats.map((m) => {
+    const lifetime = lifetimeAt(boundaries, m.t);
+    const r = valueAt(rss, rssLifetime, lifetime, m.t, tolerance, (s) => s.rssBytes);
+    const lf = valueAt(lazyFree, lazyLifetime, lifetime, m.t, lazyTolerance, (s) => s.lazyFreeBytes);
+    let g: number | null = m.goroutines ?? null;
+    if (g === null && goroutines.length > 0) {
+      const i = lastAtOrBefore(goroutines, m.t);
+      const cand = [goroutines[i], goroutines[i + 1]].filter((x) => x && Math.abs(x.t - m.t) <= tolerance);
+      cand.sort((a, b) => Math.abs(a!.t - m.t) - Math.abs(b!.t - m.t));
+      g = cand[0]?.count ?? null;
+    }
+    return {
+      t: m.t,
+      lifetime,
+      memstats: m,
+      rssBytes: r ? r.value : null,
+      rssMethod: r ? r.method : null,
+      lazyFreeBytes: lf ? lf.value : null,
+      rssDistanceMs: r ? r.distance : null,
+      goroutines: g,
+    };
+  });
+
+  const alignment: Alignment = {
+    rssKind,
+    rssSources: [...new Set(rss.map((s) => s.src.path))].sort(),
+    toleranceMs: tolerance,
+    method: `nearest ${rssKind ?? "RSS"} sample within ${tolerance} ms (${ALIGN_CADENCES} x the median RSS cadence of ${rssCadence ?? "?"} ms, at least ${MIN_ALIGN_TOLERANCE_MS} ms), else linear interpolation between the samples either side when both are within ${2 * tolerance} ms; never across a restart`,
+    lazyFreeSource: lazyFree.length ? "smaps_rollup LazyFree" : null,
+  };
+
+  const dataGaps: DataGap[] = [
+    ...gapsOf(
+      "memstats",
+      memstats.map((s) => s.t),
+    ),
+    ...gapsOf(
+      `rss (${rssKind ?? "none"})`,
+      rss.map((s) => s.t),
+    ),
+  ];
+
+  return {
+    start: minT ?? null,
+    end: maxT ?? null,
+    processes,
+    restarts,
+    dataGaps,
+    memstats,
+    rss,
+    lazyFree,
+    gc: gcTimed,
+    scav: scavTimed,
+    goroutines,
+    heapProfiles,
+    aligned,
+    alignment,
+    unplacedTraceLines,
+    rssLifetime,
+  };
+}
+
+function sampleMinMax(times: number[]): [number | undefined, number | undefined] {
+  if (times.length === 0) return [undefined, undefined];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of times) {
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  return [lo, hi];
+}
