@@ -63,6 +63,7 @@ export function runOptionsFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): RunO
   }
   return {
     zone,
+    zoneExplicit: flags.tz !== undefined,
     goVersion: flags.goVersion?.replace(/^go/, "") ?? null,
     kernel: flags.kernel ?? null,
     godebug: flags.godebug ?? null,

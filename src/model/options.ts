@@ -2,6 +2,8 @@
 export interface RunOptions {
   /** IANA zone for stamps without a zone */
   zone: string;
+  /** true when the zone came from --tz; otherwise incident.yaml's timezone may replace it */
+  zoneExplicit: boolean;
   goVersion: string | null;
   kernel: string | null;
   godebug: string | null;

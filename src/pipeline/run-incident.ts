@@ -33,3 +33,12 @@ export async function buildIncidentModels(
   const view = buildReportView(captures, timeline, analysis, options);
   return { captures, timeline, analysis, json, view };
 }
+
+/** report.json's model only: what the goldens and `--format json` need. */
+export async function runIncidentToJson(
+  incidentDir: string,
+  incidentId: string,
+  options: RunOptions,
+): Promise<ReportJson> {
+  return (await buildIncidentModels(incidentDir, incidentId, options)).json;
+}
