@@ -27,7 +27,7 @@ const ISO_BASIC = new RegExp(
   `(?<![0-9])(\\d{4})(\\d{2})(\\d{2})T(\\d{2})(\\d{2})(\\d{2})(?:[.,](\\d{1,9}))?${ZONE}(?![0-9])`,
 );
 const DIGITS_DATE_TIME = /(?<![0-9])(\d{4})(\d{2})(\d{2})[_-](\d{2})(\d{2})(\d{2})(?![0-9])/;
-const EPOCH = /(?<![0-9.])(\d{19}|\d{16}|\d{13}|\d{10})(?![0-9])/;
+const EPOCH = /(?<![0-9]|[0-9]\.)(\d{19}|\d{16}|\d{13}|\d{10})(?![0-9])/;
 
 function validCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   return y >= 2000 && y < 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s < 61;
