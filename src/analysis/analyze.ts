@@ -2,13 +2,15 @@
  * The analysis stage: ledger, figures, platform, phases and transitions, rule findings and the
  * verdict. Pure: Captures + Timeline in, Analysis out.
  */
-import type { Captures } from "../model/capture.js";
+import type { Captures, HeapProfileRef } from "../model/capture.js";
 import type { Analysis, Finding } from "../model/analysis.js";
 import type { RunOptions } from "../model/options.js";
 import type { Timeline } from "../model/timeline.js";
 import { computeFigures } from "./figures.js";
 import { buildLedger } from "./ledger.js";
 import { determinePlatform } from "./platform.js";
+import { findPhases } from "./phases.js";
+import { buildTransitions } from "./transitions.js";
 import { RULES } from "./rules/index.js";
 import { chooseVerdict } from "./verdict.js";
 
@@ -28,12 +30,21 @@ function missingBasics(timeline: Timeline): string[] {
   return missing;
 }
 
-export function analyze(captures: Captures, timeline: Timeline, options: RunOptions): Analysis {
+/**
+ * `growthProfiles` are the heap snapshots `selectGrowthSnapshots` chose, with their allocation sites
+ * loaded by the pipeline (ingest reads files; analysis stays pure).
+ */
+export function analyze(
+  captures: Captures,
+  timeline: Timeline,
+  options: RunOptions,
+  growthProfiles: HeapProfileRef[] = [],
+): Analysis {
   const ledger = buildLedger(timeline.aligned);
   const platform = determinePlatform(captures, options);
   const figures = computeFigures(timeline, ledger, captures.meta?.rssThresholdBytes ?? null);
-  const phases: Analysis["phases"] = [];
-  const ctx = { timeline, ledger, phases, platform, figures, captures };
+  const phases = findPhases(timeline, ledger);
+  const ctx = { timeline, ledger, phases, platform, figures, captures, growthProfiles };
   const findings: Finding[] = RULES.map((rule) => {
     try {
       return rule.evaluate(ctx);
@@ -52,5 +63,6 @@ export function analyze(captures: Captures, timeline: Timeline, options: RunOpti
     }
   });
   const verdict = chooseVerdict(findings, figures, missingBasics(timeline));
-  return { ledger, phases, transitions: [], findings, verdict, figures, platform };
+  const transitions = buildTransitions(timeline, ledger, phases, captures.meta?.events ?? []);
+  return { ledger, phases, transitions, findings, verdict, figures, platform };
 }

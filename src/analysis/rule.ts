@@ -4,7 +4,7 @@
  * `evaluate()`, which returns a finding whose status is fired, clear, insufficient-data (naming what
  * is missing) or error.
  */
-import type { Captures } from "../model/capture.js";
+import type { Captures, HeapProfileRef } from "../model/capture.js";
 import type { Figures, Finding, LedgerPoint, Phase, Platform, VerdictClass } from "../model/analysis.js";
 import type { Timeline } from "../model/timeline.js";
 
@@ -15,6 +15,8 @@ export interface RuleContext {
   platform: Platform;
   figures: Figures;
   captures: Captures;
+  /** heap snapshots chosen by selectGrowthSnapshots, with their allocation sites loaded (may be empty) */
+  growthProfiles?: HeapProfileRef[];
 }
 
 export interface Rule {

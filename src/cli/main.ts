@@ -56,6 +56,58 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = res.written.length > 0 ? 0 : 1;
     });
 
+  program
+    .command("batch")
+    .description(
+      "many incident directories (or globs) to their reports, in parallel, plus index.html and summary.json",
+    )
+    .argument("<dirs...>", "incident directories or glob patterns matching them")
+    .option("--out <dir>", "output root: <dir>/<incident-id>/, <dir>/index.html, <dir>/summary.json", "out")
+    .option("--concurrency <n>", "incidents processed in parallel (default: the number of cores)")
+    .addOption(
+      new Option("--format <list>", "comma-separated outputs: html,pdf,json,md").default("html,pdf,json,md"),
+    )
+    .option("--fail-on <list>", "exit 3 when a report reaches one of these verdict classes or severities")
+    .option("--force", "re-run incidents whose inputs, tool version and options are unchanged")
+    .option("--shard <i/n>", "process only share i of n (1-based; stable hash of the incident id)")
+    .option("--tz <zone>", "IANA time zone for timestamps that carry none (default: UTC)")
+    .option("--go-version <version>", "Go version of the processes, e.g. 1.14.2")
+    .option("--kernel <version>", "Linux kernel version, e.g. 5.4.0")
+    .option("--godebug <settings>", "GODEBUG of the processes, e.g. madvdontneed=0")
+    .option("--paper <size>", "PDF paper size: a4 or letter", "a4")
+    .action(async (dirs: string[], opts: Record<string, string | boolean | undefined>) => {
+      // Loaded on demand: `memgap report` does not pay for the batch modules.
+      const { runBatchCommand } = await import("./batch-command.js");
+      const str = (k: string): string | undefined => (typeof opts[k] === "string" ? opts[k] : undefined);
+      const { outcome, exitCode: code } = await runBatchCommand(
+        dirs,
+        {
+          out: str("out"),
+          formats: parseFormats(str("format") ?? "html,pdf,json,md"),
+          paper: parsePaper(str("paper") ?? "a4"),
+          concurrency: str("concurrency"),
+          failOn: str("failOn"),
+          force: opts.force === true,
+          shard: str("shard"),
+          tz: str("tz"),
+          goVersion: str("goVersion"),
+          kernel: str("kernel"),
+          godebug: str("godebug"),
+        },
+        process.env,
+      );
+      const c = outcome.summary.counts;
+      process.stdout.write(
+        `${c.total} incidents: ${c.ok} written, ${c.skipped} unchanged, ${c.failed} failed\n`,
+      );
+      for (const e of outcome.summary.incidents)
+        if (e.status === "failed") process.stdout.write(`failed ${e.id}: ${e.error}\n`);
+      for (const h of outcome.failOnHits) process.stdout.write(`fail-on ${h.id}: ${h.matched.join(", ")}\n`);
+      for (const f of outcome.written) process.stdout.write(`wrote ${f}\n`);
+      for (const n of outcome.notes) process.stderr.write(`memgap: ${n}\n`);
+      exitCode = code;
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

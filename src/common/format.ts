@@ -71,3 +71,44 @@ export function formatRate(bytesPerSec: number | null | undefined): string {
   if (bytesPerSec === null || bytesPerSec === undefined || !Number.isFinite(bytesPerSec)) return "n/a";
   return `${formatBytesDelta(bytesPerSec)}/s`;
 }
+
+/** "05:22:45-05:23:05", or one clock when both ends are the same instant. */
+export function formatClockRange(start: number | null | undefined, end: number | null | undefined): string {
+  if (start === end) return formatClock(start);
+  return `${formatClock(start)}-${formatClock(end)}`;
+}
+
+/** A time axis label format for a span: seconds for short captures, the day for captures over a day. */
+export function timeAxisFormat(spanMs: number): string {
+  const HOUR = 3_600_000;
+  if (spanMs > 36 * HOUR) return "%m-%d %H:%M";
+  if (spanMs > 2 * HOUR) return "%H:%M";
+  return "%H:%M:%S";
+}
+
+/** "rss.log:12" or "heap.txt" */
+export function formatSourceRef(src: { path: string; line?: number }): string {
+  return src.line ? `${src.path}:${src.line}` : src.path;
+}
+
+/**
+ * A list of sources for an evidence cell: up to `keep` named in full; a longer list is shortened to
+ * its first and last with the count between ("heap-1.txt ... heap-9.txt (9 files)"), in input order.
+ */
+export function formatSourceList(srcs: { path: string; line?: number }[], keep = 3): string {
+  const names: string[] = [];
+  for (const s of srcs) {
+    const n = formatSourceRef(s);
+    if (names[names.length - 1] !== n) names.push(n);
+  }
+  if (names.length <= keep) return names.join(", ");
+  const files = new Set(srcs.map((s) => s.path)).size;
+  const what = files === names.length ? `${files} files` : `${names.length} places in ${files} files`;
+  return `${names[0]} ... ${names[names.length - 1]} (${what})`;
+}
+
+/** a GC rate: "12.5 /min" */
+export function formatPerMinute(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";
+  return `${n >= 10 ? Math.round(n) : n.toFixed(1)}/min`;
+}

@@ -3,7 +3,8 @@
  * fast-glob lives here and nowhere else.
  */
 import fg from "fast-glob";
-import { lstat, realpath, stat } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { access, lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 
 export interface DiscoveredFile {
@@ -24,6 +25,59 @@ export interface Discovery {
   skipped: SkippedEntry[];
 }
 
+/** One `memgap batch` argument, expanded: the argument itself, or every directory its glob matches. */
+export interface ExpandedArgument {
+  argument: string;
+  /** true when the argument was a glob pattern (expanded here), false when taken literally */
+  glob: boolean;
+  /** the incident directories it names, sorted; a literal argument names itself (checked later) */
+  dirs: string[];
+}
+
+/**
+ * Expand `memgap batch` arguments. A literal path is kept as given (whether it is a directory is
+ * checked per incident, so that one bad argument fails alone); a glob pattern is expanded to the
+ * directories it matches, sorted, without following symbolic links.
+ */
+export async function expandIncidentArguments(args: string[]): Promise<ExpandedArgument[]> {
+  const out: ExpandedArgument[] = [];
+  for (const argument of args) {
+    if (!fg.isDynamicPattern(argument)) {
+      out.push({ argument, glob: false, dirs: [argument] });
+      continue;
+    }
+    const dirs = await fg(argument, {
+      onlyDirectories: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      unique: true,
+      dot: false,
+    });
+    dirs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    out.push({ argument, glob: true, dirs });
+  }
+  return out;
+}
+
+/**
+ * Why an entry could not be read, without the absolute path (which would leak the machine's layout
+ * into a report that is shared). A name that is not valid UTF-8 reaches us with U+FFFD in place of
+ * its bad bytes, so the decoded name no longer exists on disk: say that rather than "no such file".
+ */
+function unreadableReason(rel: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? "error";
+  if (code === "ENOENT" && rel.includes("\uFFFD"))
+    return "file name is not valid UTF-8 (shown with U+FFFD for the bad bytes): not read; rename it to include it";
+  if (code === "ENOENT") return "vanished while the directory was being read: not read";
+  return `cannot be read (${code}): not read`;
+}
+
+/**
+ * lstat calls in flight during discovery: enough to keep libuv's thread pool (4 threads by default)
+ * busy while results come back, and a fixed bound on requests however many files there are.
+ */
+const STAT_CONCURRENCY = 32;
+
 export async function discoverFiles(incidentDir: string): Promise<Discovery> {
   const root = await realpath(incidentDir);
   const entries = await fg("**/*", {
@@ -35,53 +89,78 @@ export async function discoverFiles(incidentDir: string): Promise<Discovery> {
     unique: true,
   });
   entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Entries are classified STAT_CONCURRENCY at a time (one by one, a million files take ~40 s of
+  // lstat round trips); results keep the sorted order.
+  const classified = new Array<DiscoveredFile | SkippedEntry | null>(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const i = next++;
+      classified[i] = await classify(root, entries[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, entries.length) }, worker));
   const files: DiscoveredFile[] = [];
   const skipped: SkippedEntry[] = [];
-  for (const rel of entries) {
-    const abs = path.join(root, rel);
-    let st;
-    try {
-      st = await lstat(abs);
-    } catch (err) {
-      skipped.push({ path: rel, reason: `cannot be read: ${(err as Error).message}` });
-      continue;
-    }
-    if (st.isDirectory()) continue;
-    if (st.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = await realpath(abs);
-      } catch {
-        skipped.push({
-          path: rel,
-          reason: "symbolic link whose target does not exist (or loops): not followed",
-        });
-        continue;
-      }
-      const inside = target === root || target.startsWith(root + path.sep);
-      if (!inside) {
-        skipped.push({
-          path: rel,
-          reason: "symbolic link pointing outside the incident directory: not followed",
-        });
-        continue;
-      }
-      const tst = await stat(target).catch(() => null);
-      if (!tst || !tst.isFile()) {
-        skipped.push({ path: rel, reason: "symbolic link to a directory or special file: not followed" });
-        continue;
-      }
-      skipped.push({
-        path: rel,
-        reason: `symbolic link to ${path.relative(root, target).split(path.sep).join("/")}, which is read in its own right`,
-      });
-      continue;
-    }
-    if (!st.isFile()) {
-      skipped.push({ path: rel, reason: "not a regular file (socket, FIFO or device): not read" });
-      continue;
-    }
-    files.push({ path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs });
+  for (const c of classified) {
+    if (c === null) continue;
+    if ("reason" in c) skipped.push(c);
+    else files.push(c);
   }
   return { files, skipped };
+}
+
+/** One entry: a regular file to read, a skipped entry with its reason, or null for a directory. */
+async function classify(root: string, rel: string): Promise<DiscoveredFile | SkippedEntry | null> {
+  const abs = path.join(root, rel);
+  let st;
+  try {
+    st = await lstat(abs);
+  } catch (err) {
+    return { path: rel, reason: unreadableReason(rel, err) };
+  }
+  if (st.isDirectory()) {
+    // fast-glob skips a directory it cannot list without a word (suppressErrors): say so here,
+    // so that the files under it are not silently missing from the capture table.
+    const denied = await access(abs, fsConstants.R_OK | fsConstants.X_OK).then(
+      () => null,
+      (err: NodeJS.ErrnoException) => err.code ?? "error",
+    );
+    return denied
+      ? { path: `${rel}/`, reason: `directory cannot be listed (${denied}): its files were not read` }
+      : null;
+  }
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = await realpath(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return {
+        path: rel,
+        reason:
+          code === "ELOOP"
+            ? "symbolic link loop: not followed"
+            : code === "ENOENT"
+              ? "symbolic link whose target does not exist: not followed"
+              : `symbolic link that cannot be resolved (${code ?? "error"}): not followed`,
+      };
+    }
+    const inside = target === root || target.startsWith(root + path.sep);
+    if (!inside) {
+      return { path: rel, reason: "symbolic link pointing outside the incident directory: not followed" };
+    }
+    const tst = await stat(target).catch(() => null);
+    if (!tst || !tst.isFile()) {
+      return { path: rel, reason: "symbolic link to a directory or special file: not followed" };
+    }
+    return {
+      path: rel,
+      reason: `symbolic link to ${path.relative(root, target).split(path.sep).join("/")}, which is read in its own right`,
+    };
+  }
+  if (!st.isFile()) {
+    return { path: rel, reason: "not a regular file (socket, FIFO or device): not read" };
+  }
+  return { path: rel, absPath: abs, size: st.size, mtimeMs: st.mtimeMs };
 }

@@ -18,10 +18,37 @@ import {
   type ParseOutcome,
 } from "./parser.js";
 import { PARSERS } from "./registry.js";
+import { incidentYaml, isIncidentYamlPath } from "./parsers/incident-yaml.js";
 import { timeFromPath } from "./time/filename-time.js";
 
 const HEAD_BYTES = 64 * 1024;
 const CONCURRENCY = 16;
+/**
+ * The largest file a parser may read whole (readBytes/readText). V8 cannot hold a string above
+ * 2^29 - 24 UTF-16 units (~512 Mi characters), so a larger text fails anyway; at 256 MiB a decoded
+ * file and its split lines stay well inside a default Node heap even with a few files in flight
+ * (CONCURRENCY). Streaming parsers and head/tail reads are not limited.
+ */
+export const MAX_WHOLE_READ_BYTES = 256 * 1024 * 1024;
+
+/** Thrown by readBytes/readText above MAX_WHOLE_READ_BYTES; ingest records the file as ignored. */
+export class FileTooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(`${size} bytes is above the ${MAX_WHOLE_READ_BYTES}-byte limit for reading a file whole`);
+  }
+}
+
+async function readWhole(abs: string): Promise<Buffer> {
+  const fh = await open(abs, "r");
+  try {
+    // the size now, not at discovery: a log may have grown since
+    const { size } = await fh.stat();
+    if (size > MAX_WHOLE_READ_BYTES) throw new FileTooLargeError(size);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
 
 async function readHead(abs: string, size: number): Promise<Buffer> {
   const fh = await open(abs, "r");
@@ -46,7 +73,60 @@ async function readTail(abs: string, size: number, bytes: number): Promise<strin
   }
 }
 
+/**
+ * Files up to this size are read whole in one read and served from memory: a heap snapshot of a
+ * few hundred records (~80 KiB) would otherwise be opened twice and read as an overlapping 64 KiB
+ * head and 64 KiB tail. Twice the head is where the two reads stop overlapping.
+ */
+const ONE_READ_BYTES = 2 * HEAD_BYTES;
+
+/** A file read whole at once, or null when it changed size since discovery (then read as usual). */
+async function readSmallWhole(f: DiscoveredFile): Promise<Buffer | null> {
+  const fh = await open(f.absPath, "r");
+  try {
+    const buf = Buffer.allocUnsafe(f.size);
+    let n = 0;
+    while (n < f.size) {
+      const { bytesRead } = await fh.read(buf, n, f.size - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    if (n !== f.size) return null;
+    // one byte more means the file grew: read it as usual, so what is read is what is there now
+    const { bytesRead: more } = await fh.read(Buffer.alloc(1), 0, 1, f.size);
+    return more === 0 ? buf : null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The same CaptureFile as below, served from a whole file already in memory. */
+function captureFileFromWhole(f: DiscoveredFile, whole: Buffer): CaptureFile {
+  const head = whole.subarray(0, Math.min(f.size, HEAD_BYTES));
+  let headText: string | null = null;
+  return {
+    path: f.path,
+    absPath: f.absPath,
+    size: f.size,
+    mtimeMs: f.mtimeMs,
+    head,
+    // decoded on first use: the parser that claims a file by its first bytes never needs it all
+    get headText(): string {
+      headText ??= head.toString("utf8");
+      return headText;
+    },
+    readBytes: () => Promise.resolve(Buffer.from(whole)),
+    readText: () => Promise.resolve(whole.toString("utf8")),
+    readTail: (bytes: number) =>
+      Promise.resolve((f.size <= bytes ? whole : whole.subarray(f.size - bytes)).toString("utf8")),
+  };
+}
+
 export async function makeCaptureFile(f: DiscoveredFile): Promise<CaptureFile> {
+  if (f.size <= ONE_READ_BYTES) {
+    const whole = await readSmallWhole(f);
+    if (whole) return captureFileFromWhole(f, whole);
+  }
   const head = await readHead(f.absPath, f.size);
   return {
     path: f.path,
@@ -55,8 +135,8 @@ export async function makeCaptureFile(f: DiscoveredFile): Promise<CaptureFile> {
     mtimeMs: f.mtimeMs,
     head,
     headText: head.toString("utf8"),
-    readBytes: () => readFile(f.absPath),
-    readText: async () => (await readFile(f.absPath)).toString("utf8"),
+    readBytes: () => readWhole(f.absPath),
+    readText: async () => (await readWhole(f.absPath)).toString("utf8"),
     readTail: (bytes: number) => readTail(f.absPath, f.size, bytes),
   };
 }
@@ -146,6 +226,10 @@ async function ingestFile(f: DiscoveredFile, options: IngestOptions): Promise<Fi
     try {
       outcome = await parser.parse(file, options);
     } catch (err) {
+      if (err instanceof FileTooLargeError) {
+        const message = `too large for a ${parser.id} capture (${err.size} bytes): files above ${MAX_WHOLE_READ_BYTES} bytes are not read whole`;
+        return { status: { ...base, format: parser.id, status: "ignored", message }, data: null };
+      }
       return {
         status: {
           ...base,
@@ -157,6 +241,12 @@ async function ingestFile(f: DiscoveredFile, options: IngestOptions): Promise<Fi
       };
     }
     if (outcome.kind === "not-mine") continue;
+    if (outcome.kind === "ignored") {
+      return {
+        status: { ...base, format: outcome.format, status: "ignored", message: outcome.message },
+        data: null,
+      };
+    }
     if (outcome.kind === "malformed") {
       return {
         status: {
@@ -210,6 +300,26 @@ function referenceYearOf(files: DiscoveredFile[], zone: string): number | null {
   return years[Math.floor(years.length / 2)]!;
 }
 
+/**
+ * The instant that dates time-of-day rows (top, pidstat): the earliest file-name stamp in each
+ * directory, and under "" the earliest of the whole incident (for directories with no stamped name).
+ */
+function referenceDatesOf(files: DiscoveredFile[], zone: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of files) {
+    const t = timeFromPath(f.path, zone);
+    if (!t) continue;
+    const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
+    for (const key of new Set([dir, ""])) out.set(key, Math.min(out.get(key) ?? Infinity, t.t));
+  }
+  return out;
+}
+
+function referenceDateFor(relPath: string, dates: Map<string, number>): number | null {
+  const dir = relPath.includes("/") ? relPath.slice(0, relPath.lastIndexOf("/")) : "";
+  return dates.get(dir) ?? dates.get("") ?? null;
+}
+
 /** Push without spreading: a log can yield more samples than a call's argument limit. */
 function append<T>(target: T[], items: T[]): void {
   for (const item of items) target.push(item);
@@ -231,16 +341,34 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 export interface IngestRequest {
   incidentDir: string;
   incidentId: string;
-  zone: string;
+  /** IANA zone for zone-less stamps; null when not given on the command line (incident.yaml's, else UTC) */
+  zone: string | null;
+}
+
+/** The `timezone` of the incident root's incident.yaml, when it states a valid one. */
+async function incidentYamlZone(files: DiscoveredFile[]): Promise<string | null> {
+  const f = files.find((d) => isIncidentYamlPath(d.path));
+  if (!f) return null;
+  try {
+    const outcome = await incidentYaml.parse(await makeCaptureFile(f), { zone: "UTC", referenceYear: null });
+    return outcome.kind === "parsed" ? (outcome.data.meta?.timezone ?? null) : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function ingestIncident(req: IngestRequest): Promise<Captures> {
   const discovery = await discoverFiles(req.incidentDir);
+  const yamlZone = req.zone === null ? await incidentYamlZone(discovery.files) : null;
+  const zone = req.zone ?? yamlZone ?? "UTC";
   const options: IngestOptions = {
-    zone: req.zone,
-    referenceYear: referenceYearOf(discovery.files, req.zone),
+    zone,
+    referenceYear: referenceYearOf(discovery.files, zone),
   };
-  const results = await mapLimit(discovery.files, CONCURRENCY, (f) => ingestFile(f, options));
+  const referenceDates = referenceDatesOf(discovery.files, zone);
+  const results = await mapLimit(discovery.files, CONCURRENCY, (f) =>
+    ingestFile(f, { ...options, referenceDate: referenceDateFor(f.path, referenceDates) }),
+  );
   const captures: Captures = {
     incidentId: req.incidentId,
     files: [],
@@ -252,7 +380,14 @@ export async function ingestIncident(req: IngestRequest): Promise<Captures> {
     heapProfiles: [],
     hints: [],
     meta: null,
-    issues: [],
+    issues: yamlZone
+      ? [
+          {
+            severity: "info",
+            message: `stamps without a zone are read in ${yamlZone} (incident.yaml timezone; no --tz given)`,
+          },
+        ]
+      : [],
   };
   for (const s of discovery.skipped) {
     captures.files.push({

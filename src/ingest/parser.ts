@@ -41,6 +41,12 @@ export interface IngestOptions {
   zone: string;
   /** the year for stamps that carry none; from other evidence, else null */
   referenceYear: number | null;
+  /**
+   * An instant (epoch ms) from the file-name stamps of the file's own directory (else the incident's),
+   * used to date rows that carry only a time of day (top, pidstat, syslog-style prefixes): the date
+   * placing the first row nearest this instant is taken. Null or absent when no name states a time.
+   */
+  referenceDate?: number | null;
 }
 
 /** What a parser contributes; every list is optional. */
@@ -66,7 +72,9 @@ export type ParseOutcome =
       /** set when the file broke part way: where, and what is wrong */
       partial?: { line: number; message: string };
     }
-  | { kind: "malformed"; format: string; line: number | null; message: string };
+  | { kind: "malformed"; format: string; line: number | null; message: string }
+  /** the file is of the parser's kind by name or shape but holds nothing usable; `message` says why */
+  | { kind: "ignored"; format: string | null; message: string };
 
 export interface Parser {
   /** the format id, also the file name under parsers/ */

@@ -160,13 +160,17 @@ export interface HeapProfileRef extends Stamped {
 export type HintKind =
   | "go-version"
   | "go-version-min"
+  /** an upper bound proven by the data (a `scvg` line means Go <= 1.13) */
+  | "go-version-max"
   | "godebug"
   | "gomemlimit"
   | "gogc"
   | "kernel"
   | "pid"
   | "process-start"
-  | "service";
+  | "service"
+  /** the container's memory limit in bytes (cgroup memory.max / memory.limit_in_bytes) */
+  | "cgroup-limit";
 
 /** A fact about the process stated or proven by a capture (`MaxRSS` present => Go >= 1.15, a meta line's GODEBUG). */
 export interface Hint {

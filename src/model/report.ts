@@ -41,6 +41,15 @@ export interface ViewRow {
   cells: string[];
 }
 
+/**
+ * A run of display text: `code` parts came from `backquoted` spans of the source text and render as
+ * code (HTML <code>, a Markdown code span); the rest is plain text. Both are escaped by the renderer.
+ */
+export interface TextPart {
+  text: string;
+  code: boolean;
+}
+
 export interface ViewChart {
   id: string;
   title: string;
@@ -48,6 +57,8 @@ export interface ViewChart {
   description: string;
   /** the Vega-Lite spec, data inlined; the render stage turns it into inline SVG */
   spec: Record<string, unknown>;
+  /** data rows drawn (after downsampling), for the text alternative and tests */
+  points: number;
 }
 
 export interface ViewFinding {
@@ -63,6 +74,11 @@ export interface ViewFinding {
   links: { title: string; url: string }[];
   missing: string[];
   growthSites: { func: string; location: string; path: string; growth: string; last: string }[];
+  summaryParts: TextPart[];
+  recommendationParts: TextPart[];
+  stepParts: TextPart[][];
+  /** "95%" beside the raw 0..1 */
+  confidenceRaw: number;
 }
 
 export interface ReportView {
@@ -107,4 +123,37 @@ export interface ReportView {
   notes: string | null;
   formulas: { name: string; formula: string; meaning: string }[];
   method: string[];
+  /** the primary verdict's one-sentence headline, split for code spans */
+  headlineParts: TextPart[];
+  /** "also: heap-leak, fragmentation" or "" */
+  secondaryText: string;
+  summaryParts: TextPart[][];
+  /** raw figures beside the impact strings (same order as `impact`) */
+  impactRaw: (number | null)[];
+  timelineEntries: {
+    at: number;
+    time: string;
+    kind: string;
+    whatParts: TextPart[];
+    evidence: string;
+  }[];
+  actionItems: { parts: TextPart[]; from: string }[];
+  /** the capture ledger with runs of alike files (same folder, format, status, name pattern) folded */
+  captureGroups: {
+    files: string;
+    count: string;
+    format: string;
+    status: string;
+    /** parsed | ignored | malformed, for styling */
+    statusKind: string;
+    records: string;
+    range: string;
+    source: string;
+    message: string;
+  }[];
+  /** data-quality notes from ingest and timeline (assumed zones, skipped lines, unplaced lines) */
+  issues: string[];
+  platformRows: { label: string; value: string; source: string }[];
+  /** in-page contents: anchor and heading of each section present */
+  contents: { anchor: string; title: string }[];
 }

@@ -64,6 +64,18 @@ export interface Alignment {
   lazyFreeSource: string | null;
 }
 
+/** How one segment of an untimed gctrace file (one process's lines) was placed in time. */
+export interface TraceAnchor {
+  path: string;
+  /** first line of the segment */
+  fromLine: number;
+  lines: number;
+  /** the process start used (epoch ms), null when the segment stayed unplaced */
+  start: number | null;
+  /** incident.yaml, a capture's hint, or the aligned-snapshot method; "none" when unplaced */
+  method: string;
+}
+
 export interface Timeline {
   start: number | null;
   end: number | null;
@@ -83,6 +95,8 @@ export interface Timeline {
   alignment: Alignment;
   /** gctrace/scav lines that could not be placed in time (no process start known) */
   unplacedTraceLines: number;
+  /** how each untimed gctrace segment was anchored */
+  traceAnchors?: TraceAnchor[];
   /** lifetime index of each rss / gc sample, parallel arrays */
   rssLifetime: number[];
 }

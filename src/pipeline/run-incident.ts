@@ -10,6 +10,10 @@ import type { Timeline } from "../model/timeline.js";
 import { ingestIncident } from "../ingest/ingest.js";
 import { buildTimeline } from "../timeline/build-timeline.js";
 import { analyze } from "../analysis/analyze.js";
+import { buildLedger } from "../analysis/ledger.js";
+import { findPhases } from "../analysis/phases.js";
+import { selectGrowthSnapshots } from "../analysis/growth.js";
+import { loadAllocationSites } from "../ingest/allocation-sites.js";
 import { buildReportJson, buildReportView } from "../report/build-report.js";
 
 export interface IncidentModels {
@@ -26,9 +30,17 @@ export async function buildIncidentModels(
   incidentId: string,
   options: RunOptions,
 ): Promise<IncidentModels> {
-  const captures = await ingestIncident({ incidentDir, incidentId, zone: options.zone });
+  // Without --tz, incident.yaml's timezone (read by ingest) applies, else UTC.
+  const captures = await ingestIncident({
+    incidentDir,
+    incidentId,
+    zone: options.zoneExplicit ? options.zone : null,
+  });
   const timeline = buildTimeline(captures);
-  const analysis = analyze(captures, timeline, options);
+  // Growth sites: the analysis picks the heap snapshots to compare; only their records are read.
+  const growthRefs = selectGrowthSnapshots(timeline, findPhases(timeline, buildLedger(timeline.aligned)));
+  const growthProfiles = growthRefs.length ? await loadAllocationSites(incidentDir, growthRefs) : [];
+  const analysis = analyze(captures, timeline, options, growthProfiles);
   const json = buildReportJson(captures, timeline, analysis, options);
   const view = buildReportView(captures, timeline, analysis, options);
   return { captures, timeline, analysis, json, view };

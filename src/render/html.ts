@@ -2,11 +2,12 @@
  * The HTML report: Handlebars (strict mode) over the display-ready view, with the CSS inlined and the
  * charts as inline SVG, so the page is self-contained and makes no request. The only file that
  * imports handlebars. Everything from the view is escaped by Handlebars' {{ }}; only the SVG charts,
- * which memgap generates, and the CSS are inserted raw.
+ * which memgap generates (vega escapes the text in them), and the CSS are inserted raw.
  */
 import Handlebars from "handlebars";
 import { readFileSync } from "node:fs";
 import type { ReportView, ViewChart } from "../model/report.js";
+import type { IndexView } from "../model/batch.js";
 
 const TEMPLATES = new URL("../../templates/", import.meta.url);
 
@@ -16,6 +17,7 @@ function template(): HandlebarsTemplateDelegate {
   if (!compiled) {
     const hb = Handlebars.create();
     hb.registerPartial("finding", readFileSync(new URL("finding.hbs", TEMPLATES), "utf8"));
+    hb.registerPartial("rich", readFileSync(new URL("rich.hbs", TEMPLATES), "utf8"));
     compiled = hb.compile(readFileSync(new URL("report.hbs", TEMPLATES), "utf8"), {
       strict: true,
       noEscape: false,
@@ -30,6 +32,22 @@ export function reportCss(): string {
 
 export type RenderedChart = ViewChart & { svg: string };
 
-export function renderHtml(view: ReportView, charts: RenderedChart[]): string {
-  return template()({ ...view, charts, css: reportCss() });
+export type Paper = "a4" | "letter";
+
+/** The CSS `@page { size }` value for a paper name: the PDF takes its page size from the page's CSS. */
+export const PAGE_SIZE: Record<Paper, string> = { a4: "A4", letter: "letter" };
+
+export function renderHtml(view: ReportView, charts: RenderedChart[], paper: Paper = "a4"): string {
+  return template()({ ...view, charts, css: reportCss(), pageSize: PAGE_SIZE[paper] });
+}
+
+let compiledIndex: HandlebarsTemplateDelegate | null = null;
+
+/** The batch index page (templates/index.hbs): self-contained, every value escaped. */
+export function renderIndexHtml(view: IndexView): string {
+  compiledIndex ??= Handlebars.create().compile(readFileSync(new URL("index.hbs", TEMPLATES), "utf8"), {
+    strict: true,
+    noEscape: false,
+  });
+  return compiledIndex(view);
 }

@@ -110,7 +110,8 @@ export class PdfPrinter {
         headerTemplate: `<div style="font-family: 'DejaVu Sans', sans-serif; font-size: 7pt; color: #5b636e; width: 100%; padding: 0 14mm; display: flex; justify-content: space-between;"><span>${escapeHtml(meta.header)}</span><span>memgap</span></div>`,
         footerTemplate: `<div style="font-family: 'DejaVu Sans', sans-serif; font-size: 7pt; color: #5b636e; width: 100%; padding: 0 14mm; text-align: right;">page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`,
         margin: { top: "18mm", bottom: "16mm", left: "14mm", right: "14mm" },
-        preferCSSPageSize: false,
+        // the template's @page size follows --paper too; the CSS wins so screen-print and PDF agree
+        preferCSSPageSize: true,
         tagged: true,
         outline: true,
         timeout: timeoutMs,

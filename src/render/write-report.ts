@@ -35,7 +35,8 @@ export function stringifyReport(json: ReportJson): string {
 
 export async function renderCharts(view: ReportView): Promise<RenderedChart[]> {
   const out: RenderedChart[] = [];
-  for (const c of view.charts) out.push({ ...c, svg: await renderChartSvg(c.spec) });
+  for (const c of view.charts)
+    out.push({ ...c, svg: await renderChartSvg(c.spec, { title: c.title, description: c.description }) });
   return out;
 }
 
@@ -53,7 +54,7 @@ export async function writeReport(req: WriteRequest): Promise<WriteResult> {
     written.push(target("report.md"));
   }
   if (req.formats.includes("html") || req.formats.includes("pdf")) {
-    const html = renderHtml(req.view, await renderCharts(req.view));
+    const html = renderHtml(req.view, await renderCharts(req.view), req.paper);
     if (req.formats.includes("html")) {
       await writeFileAtomic(target("report.html"), html);
       written.push(target("report.html"));
@@ -64,7 +65,7 @@ export async function writeReport(req: WriteRequest): Promise<WriteResult> {
       } else {
         const res = await req.printer.print(html, {
           title: req.view.title,
-          header: `${req.view.title} · ${req.view.verdictClass}`,
+          header: `${req.view.title} · ${req.view.verdictLabel}`,
           paper: req.paper,
         });
         blockedRequests = res.blockedRequests;

@@ -3,10 +3,11 @@
  * untimed trace lines, align RSS to every MemStats snapshot, and find the gaps in each series.
  * Pure: Captures in, Timeline out.
  */
-import type { Captures, GcEvent, Hint, RssKind, RssSample, ScavEvent, Stamped } from "../model/capture.js";
-import type { AlignedPoint, Alignment, DataGap, Timeline } from "../model/timeline.js";
+import type { Captures, GcEvent, RssKind, RssSample, Stamped } from "../model/capture.js";
+import type { AlignedPoint, Alignment, DataGap, ProcessLifetime, Timeline } from "../model/timeline.js";
 import { detectRestarts } from "./restarts.js";
 import { medianCadenceMs } from "./cadence.js";
+import { anchorTraces, statedProcessStarts } from "./anchor-traces.js";
 
 /** Sources that measure the process's own resident set, in order of preference on equal density. */
 const TRUE_RSS_KINDS: RssKind[] = [
@@ -34,6 +35,9 @@ const GAP_CADENCES = 5;
  */
 const ALIGN_CADENCES = 1.5;
 const MIN_ALIGN_TOLERANCE_MS = 1500;
+
+/** A stated process start may lie this far after the first sample (ps etime rounds to seconds). */
+const KNOWN_START_SLACK_MS = 2000;
 
 function byTime<T extends { t: number | null; src: { path: string; line?: number } }>(a: T, b: T): number {
   return (
@@ -119,60 +123,6 @@ function gapsOf(series: string, times: number[]): DataGap[] {
   return gaps;
 }
 
-/** The process start a capture or incident.yaml states, for anchoring gctrace `@secs`. */
-function knownProcessStarts(captures: Captures): { t: number; src: string }[] {
-  const out: { t: number; src: string }[] = [];
-  if (captures.meta?.processStart !== undefined)
-    out.push({ t: captures.meta.processStart, src: "incident.yaml" });
-  for (const h of captures.hints as Hint[]) {
-    if (h.kind === "process-start" && typeof h.value === "number") out.push({ t: h.value, src: h.src.path });
-  }
-  return out.sort((a, b) => a.t - b.t);
-}
-
-/**
- * Place gctrace and scav lines that carry only `@secs` since process start: with a stated process
- * start, each segment of the trace (the GC number restarts at each process start) is anchored to the
- * stated start that precedes its first timed neighbour; lines stay unplaced when no start is known.
- */
-function anchorTraces(gc: GcEvent[], scav: ScavEvent[], starts: { t: number }[]): number {
-  let unplaced = 0;
-  const segmentStarts: number[] = [];
-  // Segment the untimed gc events per file by falling GC numbers.
-  const byFile = new Map<string, GcEvent[]>();
-  for (const e of gc) {
-    if (e.t !== null) continue;
-    const list = byFile.get(e.src.path) ?? [];
-    list.push(e);
-    byFile.set(e.src.path, list);
-  }
-  for (const list of byFile.values()) {
-    list.sort((a, b) => (a.src.line ?? 0) - (b.src.line ?? 0));
-    let segment = 0;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      if (i > 0 && (e.gcNum < list[i - 1]!.gcNum || e.offsetSec < list[i - 1]!.offsetSec)) segment++;
-      const start = starts[segment];
-      if (start) {
-        e.t = Math.round(start.t + e.offsetSec * 1000);
-        e.prov = "anchored";
-        segmentStarts[segment] = start.t;
-      } else unplaced++;
-    }
-  }
-  for (const s of scav) {
-    if (s.t !== null) continue;
-    const g = gc.find(
-      (e) => e.src.path === s.src.path && e.gcNum === s.afterGcNum && e.offsetSec === s.afterGcOffsetSec,
-    );
-    if (g && g.t !== null) {
-      s.t = g.t;
-      s.prov = g.prov;
-    } else unplaced++;
-  }
-  return unplaced;
-}
-
 export function buildTimeline(captures: Captures): Timeline {
   const memstats = [...captures.memstats].sort(byTime);
   const rssKind = chooseRssKind(captures.rss);
@@ -182,7 +132,14 @@ export function buildTimeline(captures: Captures): Timeline {
     .sort(byTime);
   const gc = captures.gc.map((e) => ({ ...e }));
   const scav = captures.scav.map((e) => ({ ...e }));
-  const unplacedTraceLines = anchorTraces(gc, scav, knownProcessStarts(captures));
+  const timedSpan = sampleMinMax([...memstats, ...rss].map((x) => x.t));
+  const { unplaced: unplacedTraceLines, anchors: traceAnchors } = anchorTraces(
+    gc,
+    scav,
+    captures,
+    memstats,
+    timedSpan[0] === undefined ? null : { start: timedSpan[0], end: timedSpan[1]! },
+  );
   const gcTimed = gc.filter((e): e is GcEvent & { t: number } => e.t !== null).sort(byTime);
   const scavTimed = scav.filter((e) => e.t !== null).sort(byTime);
   const goroutines = [...captures.goroutines].sort(byTime);
@@ -199,7 +156,7 @@ export function buildTimeline(captures: Captures): Timeline {
   for (const e of gcTimed) times.push(e.t);
   const [minT, maxT] = sampleMinMax(times);
 
-  const processes = [];
+  const processes: ProcessLifetime[] = [];
   for (let i = 0; i <= boundaries.length; i++) {
     const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
     const hi = i < boundaries.length ? boundaries[i]! : Infinity;
@@ -210,12 +167,22 @@ export function buildTimeline(captures: Captures): Timeline {
     if (lifeTimes.length === 0) continue;
     const [s0, s1] = sampleMinMax(lifeTimes);
     const pids = new Map<number, number>();
-    for (const s of inLife) if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
+    // Any sample naming a PID counts, including RSS sources other than the one chosen for alignment.
+    const named = [...inLife, ...captures.rss.filter((r) => r.kind !== rssKind && r.t >= lo && r.t < hi)];
+    for (const s of named) if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
     let pid: number | null = null;
     let best = 0;
     for (const [p, n] of pids) if (n > best) [pid, best] = [p, n];
     processes.push({ index: processes.length, pid, start: s0!, end: s1!, knownStart: null as number | null });
   }
+  // A stated process start belongs to the lifetime it precedes closely: after the previous lifetime's
+  // last sample and no later than this lifetime's first.
+  const stated = statedProcessStarts(captures);
+  processes.forEach((p, i) => {
+    const prevEnd = i > 0 ? processes[i - 1]!.end : -Infinity;
+    const cands = stated.filter((s) => s.t > prevEnd && s.t <= p.start + KNOWN_START_SLACK_MS);
+    if (cands.length) p.knownStart = cands[cands.length - 1]!.t;
+  });
 
   const rssLifetime = rss.map((s) => lifetimeAt(boundaries, s.t));
   const lazyLifetime = lazyFree.map((s) => lifetimeAt(boundaries, s.t));
@@ -255,16 +222,29 @@ export function buildTimeline(captures: Captures): Timeline {
     lazyFreeSource: lazyFree.length ? "smaps_rollup LazyFree" : null,
   };
 
+  // Gaps per series and per lifetime: the silence around a restart is the restart, not a gap.
+  const perLifetime = <T extends { t: number }>(series: string, items: T[]): DataGap[] => {
+    const out: DataGap[] = [];
+    for (let i = 0; i <= boundaries.length; i++) {
+      const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
+      const hi = i < boundaries.length ? boundaries[i]! : Infinity;
+      out.push(
+        ...gapsOf(
+          series,
+          items.filter((x) => x.t >= lo && x.t < hi).map((x) => x.t),
+        ),
+      );
+    }
+    return out;
+  };
   const dataGaps: DataGap[] = [
-    ...gapsOf(
-      "memstats",
-      memstats.map((s) => s.t),
-    ),
-    ...gapsOf(
-      `rss (${rssKind ?? "none"})`,
-      rss.map((s) => s.t),
-    ),
-  ];
+    ...perLifetime("memstats", memstats),
+    ...perLifetime(`rss (${rssKind ?? "none"})`, rss),
+    ...perLifetime("smaps_rollup", lazyFree),
+    ...perLifetime("goroutines", goroutines),
+    // gctrace is not a sampled series: GC runs at allocation pace (and at least every 2 minutes), so
+    // silence there is an idle heap, not a capture gap.
+  ].sort((a, b) => a.start - b.start || (a.series < b.series ? -1 : 1));
 
   return {
     start: minT ?? null,
@@ -282,6 +262,7 @@ export function buildTimeline(captures: Captures): Timeline {
     aligned,
     alignment,
     unplacedTraceLines,
+    traceAnchors,
     rssLifetime,
   };
 }

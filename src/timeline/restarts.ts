@@ -1,13 +1,19 @@
 /**
  * Process restarts (DESIGN.md §5).
  *
- * Method: each series votes for restart intervals independently: a PID change between two
- * consecutive samples that name a PID, or a monotonic counter falling between two consecutive
- * MemStats snapshots (TotalAlloc, Mallocs, NumGC, MaxRSS only grow within a process), or the
- * gctrace GC number or `@secs` offset falling. Each vote is an interval (last sample of the old
- * process, first sample of the new one]. Overlapping votes are one restart, placed at the first
- * sample of the new lifetime: the earliest sample of any series after every old sample of the group.
+ * Method: each series votes for restart intervals independently:
+ *  - a PID change between two consecutive samples that name a PID (per source kind, since two
+ *    capture loops may name different processes only when they watch different services);
+ *  - monotonic MemStats counters falling between consecutive snapshots (TotalAlloc, Mallocs, NumGC,
+ *    MaxRSS only grow within one process);
+ *  - the gctrace GC number or `@secs` offset falling between consecutive lines of one file.
+ * A fall is only a restart when the new values stay low: a single mis-stamped snapshot sorted into
+ * the wrong place (a weak mtime or LastGC-bound stamp) makes counters fall and then rise back, which
+ * is an outlier, not a new process. Each vote is an interval (last sample of the old process, first
+ * sample of the new one]; overlapping votes are one restart, placed at the first sample of the new
+ * lifetime: the earliest sample of any series after every old sample of the group.
  */
+import { pushTo } from "../common/collections.js";
 import type { GcEvent, MemStatsSample, RssSample, SourceRef } from "../model/capture.js";
 import type { Restart } from "../model/timeline.js";
 
@@ -20,22 +26,34 @@ interface Vote {
   src: SourceRef;
 }
 
+/** Counters that only grow within one process (runtime.MemStats; MaxRSS is getrusage's peak). */
 const COUNTERS = ["TotalAlloc", "Mallocs", "NumGC", "MaxRSS"] as const;
+type Counter = (typeof COUNTERS)[number];
+
+/**
+ * A fall a -> b is an outlier rather than a restart when the sample before `a` is already at or
+ * below `b` (then `a` is a spike) or the sample after `b` is back at or above `a` (then `b` is a dip).
+ */
+function isOutlierFall(memstats: MemStatsSample[], i: number, c: Counter): boolean {
+  const a = memstats[i - 1]!.ms[c]!;
+  const b = memstats[i]!.ms[c]!;
+  const before = memstats[i - 2]?.ms[c];
+  const after = memstats[i + 1]?.ms[c];
+  if (before !== undefined && before <= b) return true;
+  if (after !== undefined && after >= a) return true;
+  return false;
+}
 
 function counterVotes(memstats: MemStatsSample[]): Vote[] {
   const votes: Vote[] = [];
   for (let i = 1; i < memstats.length; i++) {
     const a = memstats[i - 1]!;
     const b = memstats[i]!;
-    const fell = COUNTERS.filter((c) => {
-      const va = a.ms[c];
-      const vb = b.ms[c];
-      return va !== undefined && vb !== undefined && vb < va;
-    });
-    // Two counters falling together is a new process; one alone could be a mis-ordered stamp, unless
-    // it is the only counter the source has.
-    const available = COUNTERS.filter((c) => a.ms[c] !== undefined && b.ms[c] !== undefined).length;
-    if (fell.length >= Math.min(2, available) && fell.length > 0) {
+    const available = COUNTERS.filter((c) => a.ms[c] !== undefined && b.ms[c] !== undefined);
+    const fell = available.filter((c) => b.ms[c]! < a.ms[c]! && !isOutlierFall(memstats, i, c));
+    // Two counters falling together is a new process; one alone could be a counter read at a torn
+    // instant, unless it is the only counter the source has.
+    if (fell.length > 0 && fell.length >= Math.min(2, available.length)) {
       votes.push({
         lastOld: a.t,
         firstNew: b.t,
@@ -71,19 +89,24 @@ function pidVotes(samples: { t: number; pid?: number; src: SourceRef }[], what: 
 
 function gcVotes(gc: (GcEvent & { t: number })[]): Vote[] {
   const votes: Vote[] = [];
-  for (let i = 1; i < gc.length; i++) {
-    const a = gc[i - 1]!;
-    const b = gc[i]!;
-    if (b.src.path !== a.src.path) continue;
-    if (b.gcNum < a.gcNum || b.offsetSec < a.offsetSec) {
-      votes.push({
-        lastOld: a.t,
-        firstNew: b.t,
-        reason: `gctrace restarted (gc ${a.gcNum} @${a.offsetSec}s -> gc ${b.gcNum} @${b.offsetSec}s)`,
-        fromPid: null,
-        toPid: null,
-        src: b.src,
-      });
+  const byFile = new Map<string, (GcEvent & { t: number })[]>();
+  for (const e of gc) pushTo(byFile, e.src.path, e);
+  for (const list of byFile.values()) {
+    // File order is the order the process wrote them, which survives any stamp error.
+    list.sort((x, y) => (x.src.line ?? 0) - (y.src.line ?? 0));
+    for (let i = 1; i < list.length; i++) {
+      const a = list[i - 1]!;
+      const b = list[i]!;
+      if (b.gcNum < a.gcNum || b.offsetSec < a.offsetSec) {
+        votes.push({
+          lastOld: a.t,
+          firstNew: b.t,
+          reason: `gctrace restarted (gc ${a.gcNum} @${a.offsetSec}s -> gc ${b.gcNum} @${b.offsetSec}s)`,
+          fromPid: null,
+          toPid: null,
+          src: b.src,
+        });
+      }
     }
   }
   return votes;
@@ -96,12 +119,14 @@ export interface RestartInput {
 }
 
 export function detectRestarts(input: RestartInput): { restarts: Restart[]; boundaries: number[] } {
+  const rssByKind = new Map<string, RssSample[]>();
+  for (const s of input.rss) pushTo(rssByKind, s.kind, s);
   const votes = [
     ...counterVotes(input.memstats),
-    ...pidVotes(input.rss, "RSS log"),
+    ...[...rssByKind.entries()].flatMap(([kind, list]) => pidVotes(list, `${kind} samples`)),
     ...pidVotes(input.memstats, "snapshots"),
     ...gcVotes(input.gc),
-  ];
+  ].filter((v) => v.firstNew > v.lastOld);
   votes.sort((a, b) => a.lastOld - b.lastOld || a.firstNew - b.firstNew);
   const groups: Vote[][] = [];
   for (const v of votes) {

@@ -12,6 +12,7 @@ import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type 
 import { stampFile } from "../time/file-stamp.js";
 import { parseMemStatsBlock } from "./memstats-block.js";
 
+const HEAP_MAGIC = Buffer.from("heap profile:", "latin1");
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
 /** The MemStats block with its two 256-entry arrays is under 16 KiB; 64 KiB leaves room for long values. */
 const TAIL_BYTES = 64 * 1024;
@@ -20,10 +21,12 @@ export const heapDebug1: Parser = {
   id: "heap-debug1",
   description: "heap or allocs profile, debug=1 text with the # runtime.MemStats block",
   sniff(file: CaptureFile): boolean {
-    return file.headText.startsWith("heap profile:");
+    // on the bytes: the head's text is decoded only when a parser needs it (ASCII prefix, same answer)
+    return file.head.subarray(0, HEAP_MAGIC.length).equals(HEAP_MAGIC);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const firstLine = file.headText.slice(0, file.headText.indexOf("\n") >>> 0);
+    // the first line decoded alone (a newline byte never sits inside a UTF-8 sequence: same text)
+    const firstLine = file.head.subarray(0, file.head.indexOf(0x0a) >>> 0).toString("utf8");
     const header = HEADER.exec(firstLine);
     if (!header) {
       return {
@@ -49,6 +52,7 @@ export const heapDebug1: Parser = {
     }
     if (!block) {
       const lastLine = lines.length - (lines[lines.length - 1] === "" ? 1 : 0);
+      if (isLegacySitesOnly(lines, text)) return sitesOnly(file, options, this.id, header, lastLine);
       return {
         kind: "malformed",
         format: this.id,
@@ -108,10 +112,88 @@ export const heapDebug1: Parser = {
     if (block.problems.length > 0) {
       const p = block.problems[0]!;
       outcome.partial = { line: p.line, message: located(file.path, p.line, p.message) };
+    } else {
+      const cut = missingTail(block.keys);
+      if (cut) {
+        if (!wholeFile) lines = (await file.readText()).split("\n");
+        let lastLine = lines.length;
+        while (lastLine > 1 && lines[lastLine - 1]!.trim() === "") lastLine--;
+        const message = `MemStats block ends after ${cut.after}: ${cut.missing.join(", ")} missing (truncated?)`;
+        outcome.partial = { line: lastLine, message: located(file.path, lastLine, message) };
+      }
     }
     return outcome;
   },
 };
+
+/**
+ * The lines runtime/pprof writes after LastGC in every version from Go 1.9 to 1.25 (FORMATS.md §1.1).
+ * A block that has LastGC but stops before them was cut (as the go1.23rc1 excerpt of golang/go#68136).
+ */
+const AFTER_LAST_GC = ["PauseNs", "PauseEnd", "NumGC", "NumForcedGC", "GCCPUFraction", "DebugGC"];
+
+function missingTail(keys: Set<string>): { after: string; missing: string[] } | null {
+  if (!keys.has("LastGC")) return null;
+  const missing = AFTER_LAST_GC.filter((k) => !keys.has(k));
+  if (missing.length === 0) return null;
+  const present = ["LastGC", ...AFTER_LAST_GC].filter((k) => keys.has(k));
+  return { after: present[present.length - 1]!, missing };
+}
+
+/**
+ * True for an old heap profile text with records and no MemStats, as kept in google/pprof's
+ * testdata (gobench.heap): records with bare addresses, no `#\t0x…` frame lines, complete last line.
+ * The runtime/pprof debug=1 writer of every Go release we read writes frame lines and then MemStats,
+ * so a file with frame lines and no MemStats was cut, not written that way.
+ */
+function isLegacySitesOnly(lines: string[], text: string): boolean {
+  if (!text.endsWith("\n")) return false;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === "") continue;
+    if (!RECORD.test(line)) return false;
+  }
+  return true;
+}
+
+/**
+ * A heap profile without MemStats still gives allocation sites and a total in-use figure: parsed,
+ * with a heap-profile reference and no MemStats sample.
+ */
+function sitesOnly(
+  file: CaptureFile,
+  options: IngestOptions,
+  format: string,
+  header: RegExpExecArray,
+  lastLine: number,
+): ParseOutcome {
+  const stamp = stampFile(file, options, null);
+  return {
+    kind: "parsed",
+    format,
+    records: 1,
+    data: {
+      heapProfiles: [
+        {
+          t: stamp.t,
+          prov: stamp.prov,
+          zoneAssumed: stamp.zoneAssumed || undefined,
+          src: { path: file.path },
+          format: "heap-debug1",
+          totalInuseBytes: Number(header[2]),
+          sites: null,
+        },
+      ],
+      issues: [
+        {
+          severity: "info",
+          message: `${file.path}: heap profile text without a '# runtime.MemStats' block (old format, ${lastLine} lines): allocation sites only, no MemStats`,
+          src: { path: file.path, line: 1 },
+        },
+      ],
+    },
+  };
+}
 
 /** runtime/pprof scaleHeapSample: a sample of `count` objects of total `size` at `rate` bytes per sample. */
 function scaleHeapSample(count: number, size: number, rate: number): [number, number] {
@@ -126,7 +208,7 @@ const FRAME = /^#\t+0x[0-9a-f]+\t+(.+?)\+0x[0-9a-f]+\t+(.+)$/;
 
 /** Runtime and allocator frames are not where the program allocates: skip them to find the site. */
 function isRuntimeFrame(func: string): boolean {
-  return /^(runtime|internal\/|reflect\.|sync\.\(\*Pool\)|bytes\.growSlice|strings\.\(\*Builder\)\.grow)/.test(
+  return /^(runtime\.|runtime\/internal\/|internal\/|reflect\.|sync\.\(\*Pool\)|bytes\.growSlice|strings\.\(\*Builder\)\.grow)/.test(
     func,
   );
 }
@@ -153,26 +235,48 @@ export function readAllocationSites(text: string): AllocationSite[] {
       if (f) frames.push({ func: f[1]!, loc: f[2]!.trim() });
     }
     if (bytes === 0 && objects === 0) continue;
+    if (frames.length === 0) {
+      // Old or stripped text: bare addresses only. The address list is the site's identity.
+      const addresses = line.slice(rec[0].length).trim().split(/\s+/).filter(Boolean);
+      addSite(
+        bySite,
+        {
+          func: addresses.length > 0 ? "(unsymbolized)" : "(no stack)",
+          location: "",
+          path: addresses.slice(0, 4).join(" < "),
+          inuseBytes: bytes,
+          inuseObjects: objects,
+        },
+        addresses.join(" "),
+      );
+      continue;
+    }
     const leafIndex = frames.findIndex((f) => !isRuntimeFrame(f.func));
     const leaf = frames[leafIndex >= 0 ? leafIndex : 0] ?? { func: "(unknown)", loc: "" };
     const path = frames
       .slice(leafIndex >= 0 ? leafIndex : 0, (leafIndex >= 0 ? leafIndex : 0) + 4)
       .map((f) => f.func)
       .join(" < ");
-    const key = `${leaf.func}\u0000${leaf.loc}`;
-    const site = bySite.get(key);
-    if (site) {
-      site.inuseBytes += bytes;
-      site.inuseObjects += objects;
-    } else {
-      bySite.set(key, {
+    addSite(
+      bySite,
+      {
         func: leaf.func,
         location: leaf.loc.replace(/^.*\/(?=[^/]+\/[^/]+$)/, ""),
         path,
         inuseBytes: bytes,
         inuseObjects: objects,
-      });
-    }
+      },
+      `${leaf.func}\u0000${leaf.loc}`,
+    );
   }
   return [...bySite.values()].sort((a, b) => b.inuseBytes - a.inuseBytes || a.func.localeCompare(b.func));
+}
+
+/** Sum a record into its site (records with the same site are summed). */
+function addSite(bySite: Map<string, AllocationSite>, record: AllocationSite, key: string): void {
+  const site = bySite.get(key);
+  if (site) {
+    site.inuseBytes += record.inuseBytes;
+    site.inuseObjects += record.inuseObjects;
+  } else bySite.set(key, record);
 }
