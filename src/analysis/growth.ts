@@ -7,6 +7,7 @@
  * Snapshots from the binary pprof format are preferred at equal times (they carry every site; the
  * text form's records are the same data). Pure: the pipeline loads the records of the refs returned.
  */
+import { maxOf, minOf } from "../common/collections.js";
 import type { AllocationSite, HeapProfileRef } from "../model/capture.js";
 import type { Phase, SiteGrowth } from "../model/analysis.js";
 import type { Timeline } from "../model/timeline.js";
@@ -38,8 +39,8 @@ export function selectGrowthSnapshots(timeline: Timeline, phases: Phase[]): Heap
   const lifePhases = phases.filter((p) => p.lifetime === lifetime);
   const inLife = profiles.filter((p) => lifetimeOf(timeline, p.t) === lifetime);
   if (inLife.length < 2) return [];
-  const start = lifePhases.length ? Math.min(...lifePhases.map((p) => p.start)) : inLife[0]!.t;
-  const end = lifePhases.length ? Math.max(...lifePhases.map((p) => p.end)) : inLife[inLife.length - 1]!.t;
+  const start = lifePhases.length ? minOf(lifePhases.map((p) => p.start)) : inLife[0]!.t;
+  const end = lifePhases.length ? maxOf(lifePhases.map((p) => p.end)) : inLife[inLife.length - 1]!.t;
   const within = inLife.filter((p) => p.t >= start && p.t <= end);
   const pool = within.length >= 2 ? within : inLife;
   const pickAt = (t: number): HeapProfileRef => {

@@ -104,6 +104,39 @@ function classify(pieces: Piece[], significance: number): { piece: Piece; kind: 
   });
 }
 
+/**
+ * The points of a run of pieces, one per distinct time (the last value given for a time wins, as the
+ * steps between segments repeat their end points), in ascending time. The pieces of a sorted series
+ * come in time order, so one pass suffices; anything else goes through a map and a sort.
+ */
+function distinctPoints(parts: Piece[]): { mts: number[]; mvs: number[] } {
+  const mts: number[] = [];
+  const mvs: number[] = [];
+  let ordered = true;
+  let prevT = -Infinity;
+  for (const p of parts) {
+    for (let k = 0; k < p.ts.length; k++) {
+      const t = p.ts[k]!;
+      if (t < prevT) {
+        ordered = false;
+        break;
+      }
+      if (t === prevT) mvs[mvs.length - 1] = p.vs[k]!;
+      else {
+        mts.push(t);
+        mvs.push(p.vs[k]!);
+      }
+      prevT = t;
+    }
+    if (!ordered) break;
+  }
+  if (ordered) return { mts, mvs };
+  const pts = new Map<number, number>();
+  for (const p of parts) p.ts.forEach((t, k) => pts.set(t, p.vs[k]!));
+  const sorted = [...pts.keys()].sort((a, b) => a - b);
+  return { mts: sorted, mvs: sorted.map((t) => pts.get(t)!) };
+}
+
 /** The phases of one series (times ascending) within one lifetime. */
 export function segmentSeries(
   ts: number[],
@@ -197,13 +230,8 @@ export function segmentSeries(
   return merged.map(({ kind, parts }) => {
     const first = parts[0]!;
     const last = parts[parts.length - 1]!;
-    const pts = new Map<number, number>();
-    for (const p of parts) p.ts.forEach((t, k) => pts.set(t, p.vs[k]!));
-    const mts = [...pts.keys()].sort((a, b) => a - b);
-    const fit = linearFit(
-      mts,
-      mts.map((t) => pts.get(t)!),
-    );
+    const { mts, mvs } = distinctPoints(parts);
+    const fit = linearFit(mts, mvs);
     return {
       lifetime,
       start: first.start,

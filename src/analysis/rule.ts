@@ -7,6 +7,7 @@
 import type { Captures, HeapProfileRef } from "../model/capture.js";
 import type { Figures, Finding, LedgerPoint, Phase, Platform, VerdictClass } from "../model/analysis.js";
 import type { Timeline } from "../model/timeline.js";
+import type { ReleaseResponse } from "./release-response.js";
 
 export interface RuleContext {
   timeline: Timeline;
@@ -15,6 +16,8 @@ export interface RuleContext {
   platform: Platform;
   figures: Figures;
   captures: Captures;
+  /** how RSS answered Go's largest release (MADV_FREE vs MADV_DONTNEED, observed) */
+  releaseResponse: ReleaseResponse;
   /** heap snapshots chosen by selectGrowthSnapshots, with their allocation sites loaded (may be empty) */
   growthProfiles?: HeapProfileRef[];
 }

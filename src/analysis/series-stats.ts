@@ -5,7 +5,8 @@
 
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
+  // a typed array sorts numerically in native code: the same order as (a, b) => a - b, far faster
+  const s = Float64Array.from(values).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -24,17 +25,48 @@ export function mad(values: number[]): number | null {
  */
 export function noiseSigma(values: number[]): number {
   if (values.length < 3) return 0;
-  const d: number[] = [];
-  for (let i = 1; i < values.length; i++) d.push(values[i]! - values[i - 1]!);
-  return ((mad(d) ?? 0) * 1.4826) / Math.SQRT2;
+  const d = new Float64Array(values.length - 1);
+  for (let i = 1; i < values.length; i++) d[i - 1] = values[i]! - values[i - 1]!;
+  d.sort();
+  const m = sortedMedian(d);
+  for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]! - m);
+  d.sort();
+  return (sortedMedian(d) * 1.4826) / Math.SQRT2;
 }
 
-/** Centered rolling median over `window` samples (odd; shrinks at the ends). */
+/** The median of a non-empty ascending array. */
+function sortedMedian(s: Float64Array): number {
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Centered rolling median over `window` samples (odd; shrinks at the ends). Each window is copied
+ * into one scratch array and insertion-sorted: windows are a handful of samples, and a series can
+ * hold a week of one-second readings, so no per-sample allocation.
+ */
 export function rollingMedian(values: number[], window: number): number[] {
   const half = Math.floor(window / 2);
-  return values.map((_, i) =>
-    median(values.slice(Math.max(0, i - half), Math.min(values.length, i + half + 1)))!,
-  );
+  const n = values.length;
+  const out = new Array<number>(n);
+  const scratch = new Float64Array(Math.max(1, 2 * half + 1));
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(n, i + half + 1);
+    const len = hi - lo;
+    for (let k = 0; k < len; k++) {
+      const v = values[lo + k]!;
+      let j = k - 1;
+      while (j >= 0 && scratch[j]! > v) {
+        scratch[j + 1] = scratch[j]!;
+        j--;
+      }
+      scratch[j + 1] = v;
+    }
+    const mid = len >> 1;
+    out[i] = len % 2 ? scratch[mid]! : (scratch[mid - 1]! + scratch[mid]!) / 2;
+  }
+  return out;
 }
 
 /** Least-squares line through (t, v); slope per ms. */

@@ -8,7 +8,7 @@
  * by exactly the code `memgap report` uses.
  */
 import { parentPort } from "node:worker_threads";
-import type { PdfMeta, PdfPrinter, PrintResult } from "../render/pdf.js";
+import type { PdfMeta, PrintResult, ReportPrinter } from "../render/pdf.js";
 import { processIncident } from "./process-incident.js";
 import type { FromWorker, ToWorker } from "./worker-messages.js";
 
@@ -23,7 +23,7 @@ const pending = new Map<number, { resolve: (r: PrintResult) => void; reject: (e:
 let nextRequest = 1;
 
 /** The part of PdfPrinter that writeReport uses, forwarded to the main thread's shared browser. */
-const remotePrinter = {
+const remotePrinter: ReportPrinter = {
   print(html: string, meta: PdfMeta): Promise<PrintResult> {
     const requestId = nextRequest++;
     return new Promise<PrintResult>((resolve, reject) => {
@@ -36,9 +36,7 @@ const remotePrinter = {
 port.on("message", (m: ToWorker) => {
   if (m.type === "job") {
     // writeReport only calls print(); PdfPrinter's other members (open, close) stay in the main thread.
-    void processIncident(m.job, remotePrinter as unknown as PdfPrinter).then((result) =>
-      send({ type: "result", result }),
-    );
+    void processIncident(m.job, remotePrinter).then((result) => send({ type: "result", result }));
     return;
   }
   const p = pending.get(m.requestId);

@@ -9,7 +9,7 @@ import { assertOutsideInput } from "../cli/options.js";
 import type { RunOptions } from "../model/options.js";
 import type { ReportJson } from "../model/report.js";
 import { buildIncidentModels } from "../pipeline/run-incident.js";
-import type { PdfPrinter } from "../render/pdf.js";
+import type { ReportPrinter } from "../render/pdf.js";
 import { writeFileAtomic } from "../render/write-atomic.js";
 import { writeReport, type OutputFormat } from "../render/write-report.js";
 import {
@@ -61,7 +61,10 @@ function message(err: unknown): string {
  * `printer` prints the PDF: in a worker thread, a proxy to the batch's one shared browser
  * (src/batch/incident-worker.ts); inline, a PdfPrinter.
  */
-export async function processIncident(job: IncidentJob, printer: PdfPrinter | null): Promise<IncidentResult> {
+export async function processIncident(
+  job: IncidentJob,
+  printer: ReportPrinter | null,
+): Promise<IncidentResult> {
   const base = { id: job.id, outDir: job.outDir };
   try {
     const st = await stat(job.dir).catch((err: unknown) => {

@@ -12,7 +12,16 @@ import { UsageError } from "../cli/options.js";
 import { expandIncidentArguments } from "../ingest/discover.js";
 import type { BatchEntry, BatchSummary } from "../model/batch.js";
 import type { RunOptions } from "../model/options.js";
-import { findBrowser, INSTALL_HINT, PdfPrinter, type PdfMeta, type PrintResult } from "../render/pdf.js";
+import {
+  findBrowser,
+  INSTALL_HINT,
+  PdfPrinter,
+  printRecovering,
+  PRINT_TIMEOUT_MS,
+  type PdfMeta,
+  type PrintResult,
+  type RecoverablePrinter,
+} from "../render/pdf.js";
 import type { OutputFormat } from "../render/write-report.js";
 import { failOnMatches, type FailOn } from "./fail-on.js";
 import { planIncidents, selectShard, type Shard } from "./plan.js";
@@ -34,6 +43,13 @@ export interface BatchRequest {
   options: RunOptions;
   env: NodeJS.ProcessEnv;
   progress: ProgressReporter;
+  /**
+   * The printer for every PDF of the batch; default a PdfPrinter on the browser found. Tests give a
+   * printer that hangs or crashes, to prove one bad print fails only its incident.
+   */
+  printer?: RecoverablePrinter & { close(): Promise<void> };
+  /** the bound on one print attempt (default PRINT_TIMEOUT_MS) */
+  printTimeoutMs?: number;
 }
 
 export interface BatchOutcome {
@@ -41,26 +57,24 @@ export interface BatchOutcome {
   /** summary.json and index.html */
   written: string[];
   notes: string[];
-  /** browsers launched for this run's PDFs: at most one, shared by every incident */
+  /** browsers launched for this run's PDFs: one shared by every incident, more only after a crash or hang */
   browsersLaunched: number;
   /** incidents whose report reached --fail-on */
   failOnHits: { id: string; matched: string[] }[];
 }
 
-let opening: { printer: PdfPrinter; ready: Promise<void> } | null = null;
-let launches = 0;
-
 /**
- * Print with the shared browser, launching it once: PdfPrinter.print opens the browser on first use,
- * and concurrent first prints would each launch one (and leak all but the last).
+ * Print with the shared browser. PdfPrinter shares one launch among concurrent first prints; a print
+ * that hangs or whose browser crashes is retried once on a fresh browser (printRecovering), and a
+ * second failure rejects: that incident is recorded as failed with the reason, the batch goes on.
  */
-async function sharedPrint(printer: PdfPrinter, html: string, meta: PdfMeta): Promise<PrintResult> {
-  if (opening?.printer !== printer) {
-    launches++;
-    opening = { printer, ready: printer.open() };
-  }
-  await opening.ready;
-  return printer.print(html, meta);
+function sharedPrint(
+  printer: RecoverablePrinter,
+  html: string,
+  meta: PdfMeta,
+  timeoutMs: number,
+): Promise<PrintResult> {
+  return printRecovering(printer, html, meta, timeoutMs);
 }
 
 export function defaultConcurrency(): number {
@@ -93,18 +107,22 @@ export async function runBatch(req: BatchRequest): Promise<BatchOutcome> {
     throw new UsageError(`no incident directory in ${req.args.map((a) => JSON.stringify(a)).join(" ")}`);
   const incidents = selectShard(plan.incidents, req.shard);
 
-  const launchesBefore = launches;
   const wantPdf = req.formats.includes("pdf");
-  let printer: PdfPrinter | null = null;
+  let printer: (RecoverablePrinter & { close(): Promise<void> }) | null = null;
+  let pdfPrinter: PdfPrinter | null = null;
   if (wantPdf && incidents.length > 0) {
-    const exe = findBrowser(req.env);
-    if (exe) printer = new PdfPrinter(exe);
-    else notes.push(INSTALL_HINT);
+    if (req.printer) printer = req.printer;
+    else {
+      const exe = findBrowser(req.env);
+      if (exe) printer = pdfPrinter = new PdfPrinter(exe);
+      else notes.push(INSTALL_HINT);
+    }
   }
+  const printTimeoutMs = req.printTimeoutMs ?? PRINT_TIMEOUT_MS;
   const formats = wantPdf && !printer ? req.formats.filter((f) => f !== "pdf") : req.formats;
   const pool = new IncidentPool(
     Math.max(1, Math.min(req.concurrency ?? defaultConcurrency(), incidents.length)),
-    printer ? (html, meta) => sharedPrint(printer, html, meta) : null,
+    printer ? (html, meta) => sharedPrint(printer, html, meta, printTimeoutMs) : null,
   );
   const entries: BatchEntry[] = [];
   const failOnHits: { id: string; matched: string[] }[] = [];
@@ -194,5 +212,5 @@ export async function runBatch(req: BatchRequest): Promise<BatchOutcome> {
     shard: req.shard,
   });
   const written = await writeBatchOutputs(outRoot, summary, req.shard);
-  return { summary, written, notes, failOnHits, browsersLaunched: launches - launchesBefore };
+  return { summary, written, notes, failOnHits, browsersLaunched: pdfPrinter?.launches ?? 0 };
 }

@@ -4,3 +4,17 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, item: V): void {
   if (list) list.push(item);
   else map.set(key, [item]);
 }
+
+/** The largest of `values` (-Infinity when empty), without spreading: safe for any length. */
+export function maxOf(values: Iterable<number>): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+/** The smallest of `values` (Infinity when empty), without spreading: safe for any length. */
+export function minOf(values: Iterable<number>): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}

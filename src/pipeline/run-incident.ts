@@ -9,9 +9,7 @@ import type { ReportJson, ReportView } from "../model/report.js";
 import type { Timeline } from "../model/timeline.js";
 import { ingestIncident } from "../ingest/ingest.js";
 import { buildTimeline } from "../timeline/build-timeline.js";
-import { analyze } from "../analysis/analyze.js";
-import { buildLedger } from "../analysis/ledger.js";
-import { findPhases } from "../analysis/phases.js";
+import { analyze, ledgerAndPhases } from "../analysis/analyze.js";
 import { selectGrowthSnapshots } from "../analysis/growth.js";
 import { loadAllocationSites } from "../ingest/allocation-sites.js";
 import { buildReportJson, buildReportView } from "../report/build-report.js";
@@ -38,12 +36,24 @@ export async function buildIncidentModels(
   });
   const timeline = buildTimeline(captures);
   // Growth sites: the analysis picks the heap snapshots to compare; only their records are read.
-  const growthRefs = selectGrowthSnapshots(timeline, findPhases(timeline, buildLedger(timeline.aligned)));
+  // The ledger and phases are computed once, here, and reused by the analysis.
+  const basics = ledgerAndPhases(timeline);
+  const growthRefs = selectGrowthSnapshots(timeline, basics.phases);
   const growthProfiles = growthRefs.length ? await loadAllocationSites(incidentDir, growthRefs) : [];
-  const analysis = analyze(captures, timeline, options, growthProfiles);
+  const analysis = analyze(captures, timeline, options, growthProfiles, basics);
   const json = buildReportJson(captures, timeline, analysis, options);
-  const view = buildReportView(captures, timeline, analysis, options);
-  return { captures, timeline, analysis, json, view };
+  // The display model (charts over every sample) is built on first use: `--format json` never reads it.
+  let view: ReportView | null = null;
+  return {
+    captures,
+    timeline,
+    analysis,
+    json,
+    get view(): ReportView {
+      view ??= buildReportView(captures, timeline, analysis, options);
+      return view;
+    },
+  };
 }
 
 /** report.json's model only: what the goldens and `--format json` need. */

@@ -37,8 +37,19 @@ export type Paper = "a4" | "letter";
 /** The CSS `@page { size }` value for a paper name: the PDF takes its page size from the page's CSS. */
 export const PAGE_SIZE: Record<Paper, string> = { a4: "A4", letter: "letter" };
 
+/**
+ * Unicode direction controls (U+202A-U+202E, U+2066-U+2069, U+200E/U+200F) from captured text could
+ * display a name reversed (a "Trojan Source" spoof); memgap never writes them itself, so every one in
+ * the page is shown as a visible marker instead.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g;
+
+export function neutraliseBidi(html: string): string {
+  return html.replace(BIDI_CONTROLS, (c) => `\u27e8U+${c.charCodeAt(0).toString(16).toUpperCase()}\u27e9`);
+}
+
 export function renderHtml(view: ReportView, charts: RenderedChart[], paper: Paper = "a4"): string {
-  return template()({ ...view, charts, css: reportCss(), pageSize: PAGE_SIZE[paper] });
+  return neutraliseBidi(template()({ ...view, charts, css: reportCss(), pageSize: PAGE_SIZE[paper] }));
 }
 
 let compiledIndex: HandlebarsTemplateDelegate | null = null;
@@ -49,5 +60,5 @@ export function renderIndexHtml(view: IndexView): string {
     strict: true,
     noEscape: false,
   });
-  return compiledIndex(view);
+  return neutraliseBidi(compiledIndex(view));
 }

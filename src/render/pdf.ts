@@ -7,9 +7,29 @@
  * One browser can print many reports (batch); each report gets its own page.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import puppeteer, { type Browser } from "puppeteer";
+import type { Browser, LaunchOptions } from "puppeteer";
+
+/** The two entry points memgap uses (puppeteer's named exports, the same in its ESM and CJS builds). */
+interface Puppeteer {
+  launch(options: LaunchOptions): Promise<Browser>;
+  executablePath(): string;
+}
+
+/**
+ * puppeteer is loaded on first use, not at import: it costs a quarter of a second of module loading,
+ * which `memgap report --format json` (and every run without PDF) must not pay.
+ */
+let puppeteerModule: Promise<Puppeteer> | null = null;
+function loadPuppeteer(): Promise<Puppeteer> {
+  puppeteerModule ??= import("puppeteer").then((m) => ({
+    launch: (options: LaunchOptions) => m.launch(options),
+    executablePath: () => m.executablePath(),
+  }));
+  return puppeteerModule;
+}
 
 const SYSTEM_BROWSERS = [
   "/usr/bin/chromium",
@@ -30,6 +50,8 @@ export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | null
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
   for (const p of SYSTEM_BROWSERS) if (existsSync(p)) return p;
   try {
+    // synchronous, and only when no system browser exists: puppeteer's CommonJS build
+    const puppeteer = createRequire(import.meta.url)("puppeteer") as Puppeteer;
     const own = puppeteer.executablePath();
     if (own && existsSync(own)) return own;
   } catch {
@@ -59,40 +81,128 @@ function escapeHtml(s: string): string {
   );
 }
 
-export class PdfPrinter {
+/**
+ * One print attempt may not take longer than this. A report prints in a second or two; Chromium that
+ * has not answered in a minute is hung (a wedged renderer, a GPU process stuck at start), not slow.
+ */
+export const PRINT_TIMEOUT_MS = 60_000;
+
+/** A print that failed or hung is tried once more, on a fresh browser; then the report fails. */
+export const PRINT_ATTEMPTS = 2;
+
+/** What writeReport needs of a printer: PdfPrinter, or the batch worker's proxy to the shared one. */
+export interface ReportPrinter {
+  print(html: string, meta: PdfMeta): Promise<PrintResult>;
+}
+
+/** A printer that can give up on its browser: the next attempt starts a fresh one. */
+export interface RecoverablePrinter {
+  /** one attempt, with no retry */
+  printOnce(html: string, meta: PdfMeta, timeoutMs: number): Promise<PrintResult>;
+  /** drop (and kill) the current browser after a crash or hang; the next printOnce launches anew */
+  discard(reason: string): Promise<void>;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms (hung?)`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Print with recovery: each attempt is bounded by `timeoutMs`; after a failure (Chromium crashed,
+ * disconnected or hung) the browser is discarded and the print tried once more on a fresh one. A
+ * second failure rejects with both reasons, so the caller records why this report has no PDF.
+ */
+export async function printRecovering(
+  printer: RecoverablePrinter,
+  html: string,
+  meta: PdfMeta,
+  timeoutMs = PRINT_TIMEOUT_MS,
+): Promise<PrintResult> {
+  const reasons: string[] = [];
+  for (let attempt = 1; attempt <= PRINT_ATTEMPTS; attempt++) {
+    try {
+      return await withTimeout(printer.printOnce(html, meta, timeoutMs), timeoutMs, "PDF print");
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      reasons.push(reason);
+      await printer.discard(reason).catch(() => undefined);
+    }
+  }
+  throw new Error(`PDF printing failed ${PRINT_ATTEMPTS} times: ${reasons.join("; then: ")}`);
+}
+
+export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
   private browser: Browser | null = null;
+  /** the launch in flight or done: concurrent first prints share it instead of each launching */
+  private launching: Promise<Browser> | null = null;
   private userDataDir: string | null = null;
+  /** browsers started by this printer (1 unless one crashed or hung and was replaced) */
+  launches = 0;
 
   constructor(private readonly executablePath: string) {}
 
-  async open(): Promise<void> {
-    if (this.browser) return;
-    this.userDataDir = mkdtempSync(path.join(os.tmpdir(), "memgap-chromium-"));
-    this.browser = await puppeteer.launch({
-      executablePath: this.executablePath,
-      headless: true,
-      userDataDir: this.userDataDir,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-default-apps",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--metrics-recording-only",
-        "--disable-domain-reliability",
-        "--disable-quic",
-      ],
-    });
+  open(): Promise<void> {
+    this.launching ??= this.launch();
+    return this.launching.then(() => undefined);
   }
 
-  async print(html: string, meta: PdfMeta, timeoutMs = 60_000): Promise<PrintResult> {
-    if (!this.browser) await this.open();
-    const page = await this.browser!.newPage();
+  private async launch(): Promise<Browser> {
+    const puppeteer = await loadPuppeteer();
+    const userDataDir = mkdtempSync(path.join(os.tmpdir(), "memgap-chromium-"));
+    this.userDataDir = userDataDir;
+    this.launches++;
+    let browser: Browser;
+    try {
+      browser = await puppeteer.launch({
+        executablePath: this.executablePath,
+        headless: true,
+        userDataDir,
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-extensions",
+          "--disable-default-apps",
+          "--no-first-run",
+          "--no-default-browser-check",
+          "--metrics-recording-only",
+          "--disable-domain-reliability",
+          "--disable-quic",
+        ],
+      });
+    } catch (err) {
+      // a failed launch is not kept: the next print tries again
+      this.launching = null;
+      rmSync(userDataDir, { recursive: true, force: true });
+      throw err;
+    }
+    this.browser = browser;
+    // Chromium crashed or was killed: forget it, so that the next print launches a new one.
+    browser.once("disconnected", () => {
+      if (this.browser !== browser) return;
+      this.browser = null;
+      this.launching = null;
+      rmSync(userDataDir, { recursive: true, force: true });
+    });
+    return browser;
+  }
+
+  /** One attempt; a hang or a crash is retried once on a fresh browser (printRecovering). */
+  print(html: string, meta: PdfMeta, timeoutMs = PRINT_TIMEOUT_MS): Promise<PrintResult> {
+    return printRecovering(this, html, meta, timeoutMs);
+  }
+
+  async printOnce(html: string, meta: PdfMeta, timeoutMs = PRINT_TIMEOUT_MS): Promise<PrintResult> {
+    this.launching ??= this.launch();
+    const browser = await this.launching;
+    const page = await browser.newPage();
     const blockedRequests: string[] = [];
     try {
       await page.setJavaScriptEnabled(false);
@@ -122,8 +232,32 @@ export class PdfPrinter {
     }
   }
 
+  /** The browser crashed or hung: kill it (a hung one answers no close()), the next print relaunches. */
+  async discard(_reason: string): Promise<void> {
+    const launching = this.launching;
+    this.launching = null;
+    // a launch that itself hangs is not waited for: puppeteer's own launch timeout ends it
+    const b =
+      this.browser ??
+      (launching ? await withTimeout(launching, 5000, "launching Chromium").catch(() => null) : null);
+    this.browser = null;
+    if (b) {
+      b.process()?.kill("SIGKILL");
+      await withTimeout(b.close(), 5000, "closing Chromium").catch(() => undefined);
+    }
+    if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });
+    this.userDataDir = null;
+  }
+
+  /** The Chromium process id, for tests that crash it on purpose; null before the first launch. */
+  browserPid(): number | null {
+    return this.browser?.process()?.pid ?? null;
+  }
+
   async close(): Promise<void> {
-    const b = this.browser;
+    const launching = this.launching;
+    this.launching = null;
+    const b = this.browser ?? (await launching?.catch(() => null)) ?? null;
     this.browser = null;
     if (b) await b.close().catch(() => undefined);
     if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });

@@ -3,10 +3,9 @@
  */
 import path from "node:path";
 import type { ReportJson, ReportView } from "../model/report.js";
-import { renderChartSvg } from "./chart-svg.js";
-import { renderHtml, type RenderedChart } from "./html.js";
+import type { RenderedChart } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
-import type { PdfPrinter } from "./pdf.js";
+import type { ReportPrinter } from "./pdf.js";
 import { writeFileAtomic } from "./write-atomic.js";
 
 export type OutputFormat = "html" | "pdf" | "json" | "md";
@@ -17,8 +16,11 @@ export interface WriteRequest {
   formats: OutputFormat[];
   view: ReportView;
   json: ReportJson;
-  /** null when no browser is available: the PDF is skipped with a note */
-  printer: PdfPrinter | null;
+  /**
+   * null when no browser is available: the PDF is skipped with a note. Only print() is used: a
+   * PdfPrinter, or the batch worker's proxy to the batch's shared browser.
+   */
+  printer: ReportPrinter | null;
   paper: "a4" | "letter";
 }
 
@@ -33,7 +35,12 @@ export function stringifyReport(json: ReportJson): string {
   return JSON.stringify(json, null, 2) + "\n";
 }
 
+/**
+ * Vega (charts) and Handlebars (HTML) are loaded on first use: together they are half a second of
+ * module loading that `--format json` and `--format md` never need.
+ */
 export async function renderCharts(view: ReportView): Promise<RenderedChart[]> {
+  const { renderChartSvg } = await import("./chart-svg.js");
   const out: RenderedChart[] = [];
   for (const c of view.charts)
     out.push({ ...c, svg: await renderChartSvg(c.spec, { title: c.title, description: c.description }) });
@@ -54,6 +61,7 @@ export async function writeReport(req: WriteRequest): Promise<WriteResult> {
     written.push(target("report.md"));
   }
   if (req.formats.includes("html") || req.formats.includes("pdf")) {
+    const { renderHtml } = await import("./html.js");
     const html = renderHtml(req.view, await renderCharts(req.view), req.paper);
     if (req.formats.includes("html")) {
       await writeFileAtomic(target("report.html"), html);

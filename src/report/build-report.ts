@@ -2,6 +2,7 @@
  * The report stage: turn Captures + Timeline + Analysis into report.json (the stable contract) and
  * the display-ready view the templates render. Pure: no I/O, the clock is injected.
  */
+import { maxOf, minOf } from "../common/collections.js";
 import type { Captures, FileStatus, Provenance, SourceRef } from "../model/capture.js";
 import type { Analysis, Finding, LedgerPoint, Platform, Transition } from "../model/analysis.js";
 import type { RunOptions } from "../model/options.js";
@@ -372,8 +373,8 @@ function captureGroups(files: FileStatus[]): ReportView["captureGroups"] {
     const first = g[0]!;
     const last = g[g.length - 1]!;
     const ranges = g.map((f) => f.timeRange).filter((r): r is { start: number; end: number } => r !== null);
-    const start = ranges.length ? Math.min(...ranges.map((r) => r.start)) : null;
-    const end = ranges.length ? Math.max(...ranges.map((r) => r.end)) : null;
+    const start = ranges.length ? minOf(ranges.map((r) => r.start)) : null;
+    const end = ranges.length ? maxOf(ranges.map((r) => r.end)) : null;
     const sources = [...new Set(g.map((f) => f.timeSource).filter((s) => s !== null))].sort();
     const message =
       g.length === 1

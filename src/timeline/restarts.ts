@@ -13,7 +13,7 @@
  * sample of the new one]; overlapping votes are one restart, placed at the first sample of the new
  * lifetime: the earliest sample of any series after every old sample of the group.
  */
-import { pushTo } from "../common/collections.js";
+import { maxOf, minOf, pushTo } from "../common/collections.js";
 import type { GcEvent, MemStatsSample, RssSample, SourceRef } from "../model/capture.js";
 import type { Restart } from "../model/timeline.js";
 
@@ -132,7 +132,7 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
   for (const v of votes) {
     const g = groups[groups.length - 1];
     // Votes whose intervals overlap describe the same restart.
-    if (g && v.lastOld < Math.min(...g.map((x) => x.firstNew))) g.push(v);
+    if (g && v.lastOld < minOf(g.map((x) => x.firstNew))) g.push(v);
     else groups.push([v]);
   }
   const allTimes = [
@@ -142,8 +142,8 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
   ].sort((a, b) => a - b);
   const restarts: Restart[] = [];
   for (const g of groups) {
-    const lastOld = Math.max(...g.map((v) => v.lastOld));
-    const firstNewVote = Math.min(...g.map((v) => v.firstNew));
+    const lastOld = maxOf(g.map((v) => v.lastOld));
+    const firstNewVote = minOf(g.map((v) => v.firstNew));
     const first = allTimes.find((t) => t > lastOld) ?? firstNewVote;
     const at = Math.min(first, firstNewVote);
     const pidVote = g.find((v) => v.toPid !== null);

@@ -302,7 +302,33 @@ test("lazy-free without smaps_rollup: fires with lower confidence when the Go ve
   const onOld = rule("lazy-free").evaluate(contextFrom(c, { goVersion: "go1.14.2" }));
   assert.equal(onOld.status, "fired");
   assert.ok(onOld.confidence < 0.9);
-  const onNew = rule("lazy-free").evaluate(contextFrom(c, { goVersion: "go1.19.8" }));
-  assert.equal(onNew.status, "clear", "Go 1.16+ releases with MADV_DONTNEED: the same gap is not lazy-free");
-  assert.equal(rule("non-go-memory").evaluate(contextFrom(c, { goVersion: "go1.19.8" })).status, "fired");
+});
+
+test("lazy-free without smaps_rollup on Go 1.16+: RSS holding through a release proves MADV_FREE was in force", () => {
+  const c = burst(true);
+  c.rss = c.rss.filter((s) => s.kind !== "smaps");
+  const ctx = contextFrom(c, { goVersion: "go1.19.8" });
+  assert.equal(ctx.releaseResponse.observed, "held");
+  const f = rule("lazy-free").evaluate(ctx);
+  assert.equal(
+    f.status,
+    "fired",
+    "RSS did not fall when Go released 1000 MiB: DONTNEED would have dropped it",
+  );
+  assert.ok(f.confidence <= 0.6, "inferred, not measured");
+  assert.ok(f.evidence.some((e) => e.label === "RSS change while Go released memory"));
+  assert.ok(f.evidence.some((e) => /madvdontneed=0/.test(String(e.value))));
+  assert.equal(
+    rule("non-go-memory").evaluate(ctx).status,
+    "clear",
+    "the gap is the released heap, not C memory",
+  );
+});
+
+test("lazy-free is clear when RSS fell with the release, whatever the version suggests", () => {
+  const c = burst(false);
+  c.rss = c.rss.filter((s) => s.kind !== "smaps");
+  const ctx = contextFrom(c, { goVersion: "go1.14.2" });
+  assert.equal(ctx.releaseResponse.observed, "dropped");
+  assert.equal(rule("lazy-free").evaluate(ctx).status, "clear");
 });

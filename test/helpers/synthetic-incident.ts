@@ -7,10 +7,7 @@ import type { Captures, MemStatsValues, RssSample } from "../../src/model/captur
 import type { RunOptions } from "../../src/model/options.js";
 import type { RuleContext } from "../../src/analysis/rule.js";
 import { buildTimeline } from "../../src/timeline/build-timeline.js";
-import { buildLedger } from "../../src/analysis/ledger.js";
-import { computeFigures } from "../../src/analysis/figures.js";
-import { determinePlatform } from "../../src/analysis/platform.js";
-import { findPhases } from "../../src/analysis/phases.js";
+import { buildRuleContext } from "../../src/analysis/analyze.js";
 
 export const MiB = 1024 * 1024;
 export const T0 = Date.UTC(2026, 10, 24, 5, 0, 0);
@@ -106,11 +103,7 @@ export const OPTIONS: RunOptions = {
 } as RunOptions;
 
 export function contextFrom(captures: Captures, options: Partial<RunOptions> = {}): RuleContext {
-  const timeline = buildTimeline(captures);
-  const ledger = buildLedger(timeline.aligned);
-  const platform = determinePlatform(captures, { ...OPTIONS, ...options });
-  const figures = computeFigures(timeline, ledger, null);
-  return { timeline, ledger, phases: findPhases(timeline, ledger), platform, figures, captures };
+  return buildRuleContext(captures, buildTimeline(captures), { ...OPTIONS, ...options });
 }
 
 /** `n` instants one second apart from `from` seconds, with values from `f(i)`. */

@@ -110,6 +110,11 @@ const ACTIVE_ELEMENTS = new Set([
 function assertInertHtml(html: string): void {
   assert.doesNotMatch(html, /<script/i, "no <script anywhere");
   assert.doesNotMatch(html, /onerror\s*=/i, "no onerror= anywhere");
+  assert.doesNotMatch(
+    html,
+    /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/,
+    "no bidirectional control characters",
+  );
   const tags = startTags(html);
   assert.ok(tags.length > 50, "the document was tokenised");
   for (const t of tags) {

@@ -7,6 +7,7 @@
  * Live heap estimate: the lowest HeapAlloc from each snapshot until two more GCs completed (see
  * liveHeapFloor); gctrace's `->live MB` when the lifetime has gctrace lines.
  */
+import { maxOf, minOf } from "../../common/collections.js";
 import type { Evidence, Finding, LedgerPoint, Recommendation, SiteGrowth } from "../../model/analysis.js";
 import type { Rule, RuleContext } from "../rule.js";
 import { formatBytes, formatClock, formatCount, formatDuration } from "../../common/format.js";
@@ -107,10 +108,8 @@ export const heapLeak: Rule = {
         slopePerSec: k.slopePerSec,
         rising: k.rising,
         cycles,
-        objectsFrom: objs.length
-          ? Math.min(...objs.slice(0, Math.max(1, Math.floor(objs.length / 3))))
-          : null,
-        objectsTo: objs.length ? Math.min(...objs.slice(Math.floor((2 * objs.length) / 3))) : null,
+        objectsFrom: objs.length ? minOf(objs.slice(0, Math.max(1, Math.floor(objs.length / 3)))) : null,
+        objectsTo: objs.length ? minOf(objs.slice(Math.floor((2 * objs.length) / 3))) : null,
         source,
       });
     }
@@ -193,7 +192,7 @@ export const heapLeak: Rule = {
         0.65 + (objectsRose ? 0.15 : 0) + (sites.length ? 0.1 : 0) + (leaking.length > 1 ? 0.05 : 0),
       ),
       // The growth, with the heap headroom GOGC adds on top of it (the goal follows the live heap).
-      explainsBytes: Math.min(Math.max(...leaking.map((r) => r.growth)), referencePeak(ctx)),
+      explainsBytes: Math.min(maxOf(leaking.map((r) => r.growth)), referencePeak(ctx)),
       evidence,
       recommendation: RECOMMENDATION,
       ...(sites.length ? { growthSites: sites } : {}),

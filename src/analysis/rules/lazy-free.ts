@@ -10,6 +10,7 @@
  */
 import type { Evidence, Finding, LedgerPoint, Recommendation } from "../../model/analysis.js";
 import type { Rule, RuleContext } from "../rule.js";
+import { effectiveMadvFree } from "../release-response.js";
 import { formatBytes, formatClock, formatDuration, formatPercent } from "../../common/format.js";
 import { LINKS, base, clear, insufficient, material, referencePeak, srcOf } from "../rule-kit.js";
 
@@ -44,7 +45,8 @@ export const lazyFree: Rule = {
     const points = ctx.ledger.filter((p) => p.rss !== null && p.gap !== null);
     if (points.length === 0) return insufficient(rule(), [MISSING_RSS], RECOMMENDATION);
     const measured = points.some((p) => p.lazyFree !== null);
-    const madv = ctx.platform.madvFree;
+    // What RSS did when Go released memory outranks what the version and GODEBUG suggest.
+    const madv = effectiveMadvFree(ctx.platform, ctx.releaseResponse);
     // The pages MADV_FREE can hold are at most what Go released; LazyFree measures them.
     const covered = (p: LedgerPoint): number => {
       const gap = Math.max(0, p.gap!);
@@ -101,9 +103,11 @@ export const lazyFree: Rule = {
         rule(),
         measured
           ? `LazyFree never covered a material gap (largest ${formatBytes(bestCovered)} at ${formatClock(best.t)}).`
-          : madv === "no"
-            ? `Released memory leaves RSS at once here (${ctx.platform.madvFreeReason}).`
-            : `No material gap between RSS and Go's resident estimate that HeapReleased could explain (largest ${formatBytes(bestCovered)}).`,
+          : ctx.releaseResponse.observed === "dropped"
+            ? `Released memory left RSS at once here: when Go's resident estimate fell ${formatBytes(ctx.releaseResponse.releasedBytes)} (${formatClock(ctx.releaseResponse.from!.t)}-${formatClock(ctx.releaseResponse.to!.t)}), RSS fell ${formatBytes(ctx.releaseResponse.rssFellBytes)} (MADV_DONTNEED behaviour).`
+            : madv === "no"
+              ? `Released memory leaves RSS at once here (${ctx.platform.madvFreeReason}).`
+              : `No material gap between RSS and Go's resident estimate that HeapReleased could explain (largest ${formatBytes(bestCovered)}).`,
         evidence,
         RECOMMENDATION,
       );
@@ -119,7 +123,21 @@ export const lazyFree: Rule = {
     });
     let confidence = measured ? 0.9 : madv === "yes" ? 0.6 : 0.4;
     const notes: string[] = [];
-    if (measured && madv === "no") {
+    const rr = ctx.releaseResponse;
+    if (!measured && rr.observed === "held" && rr.from && rr.to) {
+      // The release episode is the observation the inference rests on: show it.
+      evidence.push({
+        label: "RSS change while Go released memory",
+        value: `Go resident fell ${formatBytes(rr.releasedBytes)} (${formatClock(rr.from.t)}-${formatClock(rr.to.t)}); RSS fell ${formatBytes(Math.max(0, rr.rssFellBytes))}`,
+        unit: "text",
+        window: { start: rr.from.t, end: rr.to.t },
+        sources: [...srcOf(ctx, rr.from), ...srcOf(ctx, rr.to)],
+      });
+      notes.push(
+        `with MADV_DONTNEED RSS would have fallen by about ${formatBytes(rr.releasedBytes)} as the scavenger released; it did not, so released pages stayed resident (MADV_FREE: Go 1.12-1.15 by default, or GODEBUG=madvdontneed=0)${ctx.platform.madvFree === "no" ? `, although the platform suggested otherwise (${ctx.platform.madvFreeReason})` : ""}; capture /proc/PID/smaps_rollup to measure LazyFree and confirm`,
+      );
+    }
+    if (measured && ctx.platform.madvFree === "no") {
       confidence = 0.75;
       notes.push(
         `the platform looked like MADV_DONTNEED (${ctx.platform.madvFreeReason}), yet smaps_rollup shows the pages as LazyFree: GODEBUG=madvdontneed=0 must have been set`,

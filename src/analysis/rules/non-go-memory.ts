@@ -9,6 +9,7 @@
  */
 import type { Evidence, Finding, LedgerPoint, Recommendation } from "../../model/analysis.js";
 import type { Rule, RuleContext } from "../rule.js";
+import { effectiveMadvFree } from "../release-response.js";
 import { formatBytes, formatClock, formatDuration, formatPercent } from "../../common/format.js";
 import { LINKS, base, clear, insufficient, lifetimes, referencePeak, srcOf } from "../rule-kit.js";
 import { linearFit } from "../series-stats.js";
@@ -48,7 +49,8 @@ export const nonGoMemory: Rule = {
     const points = ctx.ledger.filter((p) => p.rss !== null && p.gap !== null);
     if (points.length === 0) return insufficient(rule(), [MISSING_RSS], RECOMMENDATION);
     const measured = points.some((p) => p.lazyFree !== null);
-    const madv = ctx.platform.madvFree;
+    // What RSS did when Go released memory outranks what the version and GODEBUG suggest.
+    const madv = effectiveMadvFree(ctx.platform, ctx.releaseResponse);
     const lazyBound = (p: LedgerPoint): number =>
       p.lazyFree ?? (measured || madv === "no" ? 0 : p.heapReleased);
     const unexplained = (p: LedgerPoint): number => p.gap! - lazyBound(p);

@@ -10,7 +10,7 @@
 import type { AllocationSite, Hint } from "../../model/capture.js";
 import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
-import { parseMemStatsBlock } from "./memstats-block.js";
+import { parseMemStatsBlockText } from "./memstats-block.js";
 
 const HEAP_MAGIC = Buffer.from("heap profile:", "latin1");
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
@@ -37,20 +37,15 @@ export const heapDebug1: Parser = {
       };
     }
     let text = await file.readTail(TAIL_BYTES);
-    let lines = text.split("\n");
-    let firstLineNo = 1;
-    let block = parseMemStatsBlock(lines, firstLineNo);
+    let block = parseMemStatsBlockText(text, 1);
     const wholeFile = file.size <= TAIL_BYTES;
     if (!block || block.problems.length > 0) {
       // Re-read the whole file so that messages carry real line numbers.
-      if (!wholeFile) {
-        text = await file.readText();
-        lines = text.split("\n");
-      }
-      firstLineNo = 1;
-      block = parseMemStatsBlock(lines, firstLineNo);
+      if (!wholeFile) text = await file.readText();
+      block = parseMemStatsBlockText(text, 1);
     }
     if (!block) {
+      const lines = text.split("\n");
       const lastLine = lines.length - (lines[lines.length - 1] === "" ? 1 : 0);
       if (isLegacySitesOnly(lines, text)) return sitesOnly(file, options, this.id, header, lastLine);
       return {
@@ -115,7 +110,7 @@ export const heapDebug1: Parser = {
     } else {
       const cut = missingTail(block.keys);
       if (cut) {
-        if (!wholeFile) lines = (await file.readText()).split("\n");
+        const lines = (wholeFile ? text : await file.readText()).split("\n");
         let lastLine = lines.length;
         while (lastLine > 1 && lines[lastLine - 1]!.trim() === "") lastLine--;
         const message = `MemStats block ends after ${cut.after}: ${cut.missing.join(", ")} missing (truncated?)`;

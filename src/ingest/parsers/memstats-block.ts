@@ -56,12 +56,96 @@ function nsToMs(text: string): number | null {
   return Number(BigInt(text) / 1_000_000n);
 }
 
+const HEADER_TEXT = "# runtime.MemStats";
+
+/** Whether the line is the block header: exactly the header text, trailing whitespace allowed. */
+function isHeaderLine(line: string): boolean {
+  // the prefix test first: a profile has a thousand record lines and one header
+  return line.startsWith(HEADER_TEXT) && line.trimEnd() === HEADER_TEXT;
+}
+
+/**
+ * The block in a whole text: the same result as `parseMemStatsBlock(text.split("\n"), firstLine)`,
+ * without splitting the stack records before the block into lines (a heap profile's tail is a
+ * thousand record lines and a block of about seventy): the header is found by search, the lines
+ * before it only counted.
+ */
+export function parseMemStatsBlockText(text: string, firstLine: number): MemStatsBlock | null {
+  let at = text.indexOf(HEADER_TEXT);
+  while (at >= 0) {
+    if (at === 0 || text.charCodeAt(at - 1) === 0x0a) {
+      const eol = text.indexOf("\n", at);
+      if (isHeaderLine(eol < 0 ? text.slice(at) : text.slice(at, eol))) break;
+    }
+    at = text.indexOf(HEADER_TEXT, at + 1);
+  }
+  if (at < 0) return null;
+  let before = 0;
+  for (let p = text.indexOf("\n"); p >= 0 && p < at; p = text.indexOf("\n", p + 1)) before++;
+  return parseMemStatsBlock(text.slice(at).split("\n"), firstLine + before);
+}
+
+/**
+ * The largest unsigned decimal among the whitespace-separated tokens of `list` (tokens that are not
+ * all ASCII digits are skipped), as [start, end) of its significant digits; null when there is none
+ * above zero. Compared as digit strings (length, then lexicographically): converting each of the 256
+ * PauseEnd entries of every snapshot with BigInt costs more than reading the snapshot.
+ */
+function largestDecimal(list: string): [number, number] | null {
+  let bestStart = 0;
+  let bestEnd = 0;
+  let i = 0;
+  const n = list.length;
+  while (i < n) {
+    while (i < n && isSpace(list.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    let digits = true;
+    while (i < n && !isSpace(list.charCodeAt(i))) {
+      const c = list.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) digits = false;
+      i++;
+    }
+    if (!digits) continue;
+    let s = start;
+    while (s < i && list.charCodeAt(s) === 0x30) s++;
+    const len = i - s;
+    const bestLen = bestEnd - bestStart;
+    if (len < bestLen || len === 0) continue;
+    if (len === bestLen) {
+      let k = 0;
+      while (k < len && list.charCodeAt(s + k) === list.charCodeAt(bestStart + k)) k++;
+      if (k === len || list.charCodeAt(s + k) < list.charCodeAt(bestStart + k)) continue;
+    }
+    bestStart = s;
+    bestEnd = i;
+  }
+  return bestEnd > bestStart ? [bestStart, bestEnd] : null;
+}
+
+/** The characters `\s` matches in a JavaScript regular expression (the split the arrays were read with). */
+function isSpace(c: number): boolean {
+  if (c === 0x20) return true;
+  if (c < 0x80) return c >= 0x09 && c <= 0x0d;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
 /**
  * Parse the block starting at the `# runtime.MemStats` line. `lines` are the text's lines and
  * `firstLine` the 1-based number of lines[0] in the file (so messages are located in the file).
  */
 export function parseMemStatsBlock(lines: string[], firstLine: number): MemStatsBlock | null {
-  const start = lines.findIndex((l) => l.trimEnd() === "# runtime.MemStats");
+  const start = lines.findIndex(isHeaderLine);
   if (start < 0) return null;
   const v: Partial<MemStatsValues> = {};
   const keys = new Set<string>();
@@ -113,10 +197,11 @@ export function parseMemStatsBlock(lines: string[], firstLine: number): MemStats
     } else if (key === "PauseEnd") {
       const inner = /^\[(.*)\]$/.exec(value);
       if (inner) {
-        for (const tok of inner[1]!.split(/\s+/)) {
-          const ms = nsToMs(tok);
-          if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
-        }
+        // the largest entry gives the largest ms (flooring keeps the order); only it is converted
+        const list = inner[1]!;
+        const largest = largestDecimal(list);
+        const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
+        if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
       }
     } else if (key === "GCCPUFraction") {
       const f = Number(value);

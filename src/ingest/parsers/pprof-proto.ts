@@ -20,7 +20,7 @@ const GZIP_MAGIC_1 = 0x8b;
 /** Names that announce an uncompressed profile.proto (go tool pprof -proto writes gzipped, others may not). */
 const RAW_PROTO_NAME = /\.(pb|pprof|prof|proto)$/i;
 /** A decompressed heap profile of a large service is a few MiB; refuse bombs well above that. */
-const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 /** Frames shown in a site's call path: enough to see who called the allocating function. */
 const PATH_FRAMES = 4;
 

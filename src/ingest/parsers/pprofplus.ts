@@ -57,6 +57,9 @@ export const pprofplus: Parser = {
     const memstats: MemStatsSample[] = [];
     const rss: RssSample[] = [];
     let partial: { line: number; message: string } | undefined;
+    // The last line with content, found once: a killed writer leaves only that one cut.
+    let lastNonEmpty = lines.length - 1;
+    while (lastNonEmpty > 0 && lines[lastNonEmpty]!.trim() === "") lastNonEmpty--;
     for (let i = 0; i < lines.length; i++) {
       const lineNo = i + 1;
       const raw = lines[i]!.trim();
@@ -66,7 +69,7 @@ export const pprofplus: Parser = {
         rec = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         // The last line of a killed process is often cut mid-write.
-        const last = lines.slice(i + 1).every((l) => l.trim() === "");
+        const last = i === lastNonEmpty;
         const message = `${last ? "last line cut mid-record" : "not a JSON record"}: ${JSON.stringify(raw.slice(0, 60))}`;
         if (memstats.length === 0 && last)
           return { kind: "malformed", format: this.id, line: lineNo, message };
