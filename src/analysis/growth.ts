@@ -17,7 +17,7 @@ export const TOP_GROWTH_SITES = 10;
 
 function lifetimeOf(timeline: Timeline, t: number): number {
   let l = 0;
-  for (const r of timeline.restarts) if (t >= r.at) l++;
+  for (const r of timeline.restarts) if (r.kind === "restart" && t >= r.at) l++;
   return l;
 }
 

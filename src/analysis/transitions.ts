@@ -143,7 +143,10 @@ export function buildTransitions(
       at: r.at,
       lifetime: Math.max(0, life),
       kind: "restart",
-      description: `${clock(r.at)}: the process restarted${r.toPid !== null ? ` (PID ${r.fromPid ?? "?"} -> ${r.toPid})` : ""}: ${r.reason}`,
+      description:
+        r.kind === "exit"
+          ? `${clock(r.at)}: ${r.reason}`
+          : `${clock(r.at)}: the process restarted${r.toPid !== null ? ` (PID ${r.fromPid ?? "?"} -> ${r.toPid})` : ""}: ${r.reason}`,
       sources: [r.src],
     });
   }

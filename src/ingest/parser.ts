@@ -16,6 +16,7 @@ import type {
   Hint,
   IncidentMeta,
   MemStatsSample,
+  ProcessAbsence,
   RssSample,
   ScavEvent,
 } from "../model/capture.js";
@@ -60,6 +61,7 @@ export interface CaptureData {
   hints?: Hint[];
   meta?: IncidentMeta;
   issues?: DataIssue[];
+  absences?: ProcessAbsence[];
 }
 
 export type ParseOutcome =

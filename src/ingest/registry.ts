@@ -5,6 +5,8 @@
  */
 import type { Parser } from "./parser.js";
 import { heapDebug1 } from "./parsers/heap-debug1.js";
+import { heapDebug1Series } from "./parsers/heap-debug1-series.js";
+import { memstatsExcerpt } from "./parsers/memstats-excerpt.js";
 import { incidentYaml } from "./parsers/incident-yaml.js";
 import { pprofProto } from "./parsers/pprof-proto.js";
 import { goroutineProfile } from "./parsers/goroutine-profile.js";
@@ -27,7 +29,9 @@ import { captureMeta } from "./parsers/capture-meta.js";
 
 export const PARSERS: readonly Parser[] = [
   incidentYaml,
+  heapDebug1Series,
   heapDebug1,
+  memstatsExcerpt,
   pprofProto,
   goroutineProfile,
   gopsMemstats,

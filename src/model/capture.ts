@@ -182,6 +182,17 @@ export interface Hint {
   pid?: number;
 }
 
+/** An observation that the process was not running: a `ps` block with a header and no row. */
+export interface ProcessAbsence {
+  t: number;
+  prov: Provenance;
+  src: SourceRef;
+  /** the process that was looked for, when known */
+  pid?: number;
+  /** what showed it, for the report ("ps listed no process") */
+  how: string;
+}
+
 export interface IncidentEvent {
   at: number;
   label: string;
@@ -244,4 +255,6 @@ export interface Captures {
   hints: Hint[];
   meta: IncidentMeta | null;
   issues: DataIssue[];
+  /** observations that the process was not running (optional: not every source can tell) */
+  absences?: ProcessAbsence[];
 }

@@ -25,7 +25,12 @@ export interface ProcessLifetime {
 }
 
 export interface Restart {
-  /** time of the first sample of the new lifetime */
+  /**
+   * `restart`: a new lifetime begins (at its first sample). `exit`: the process was seen gone after
+   * its last sample and no later sample exists (killed or crashed near the end of the capture).
+   */
+  kind: "restart" | "exit";
+  /** time of the first sample of the new lifetime, or of the first observation of the absence */
   at: number;
   reason: string;
   fromPid: number | null;

@@ -103,6 +103,18 @@ export interface RecoverablePrinter {
   discard(reason: string): Promise<void>;
 }
 
+/**
+ * Remove a browser profile directory. A Chromium that was just killed may still have children
+ * writing into it for a moment: retried, and never an error (a leftover temp directory is harmless).
+ */
+function removeProfile(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  } catch {
+    // left in the temp directory
+  }
+}
+
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -180,7 +192,7 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
     } catch (err) {
       // a failed launch is not kept: the next print tries again
       this.launching = null;
-      rmSync(userDataDir, { recursive: true, force: true });
+      removeProfile(userDataDir);
       throw err;
     }
     this.browser = browser;
@@ -189,7 +201,7 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
       if (this.browser !== browser) return;
       this.browser = null;
       this.launching = null;
-      rmSync(userDataDir, { recursive: true, force: true });
+      removeProfile(userDataDir);
     });
     return browser;
   }
@@ -245,7 +257,7 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
       b.process()?.kill("SIGKILL");
       await withTimeout(b.close(), 5000, "closing Chromium").catch(() => undefined);
     }
-    if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });
+    if (this.userDataDir) removeProfile(this.userDataDir);
     this.userDataDir = null;
   }
 
@@ -260,7 +272,7 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
     const b = this.browser ?? (await launching?.catch(() => null)) ?? null;
     this.browser = null;
     if (b) await b.close().catch(() => undefined);
-    if (this.userDataDir) rmSync(this.userDataDir, { recursive: true, force: true });
+    if (this.userDataDir) removeProfile(this.userDataDir);
     this.userDataDir = null;
   }
 }

@@ -49,6 +49,20 @@ function provenanceCounts(captures: Captures): { prov: Provenance; samples: numb
     .sort((a, b) => b.samples - a.samples || a.prov.localeCompare(b.prov));
 }
 
+/** Ends within 5% of each other: RSS sampled every second moves by a few percent between samples. */
+const SAME_END_RSS_SHARE = 0.05;
+
+/** The last RSS of every lifetime that ended before the capture did (followed by a restart or an exit). */
+function lifetimeEndRss(timeline: Timeline): number[] {
+  const out: number[] = [];
+  for (const r of timeline.restarts) {
+    let last: number | null = null;
+    for (const s of timeline.rss) if (s.t < r.at) last = s.rssBytes;
+    if (last !== null) out.push(last);
+  }
+  return out;
+}
+
 export function incidentTitle(captures: Captures): string {
   return (
     captures.meta?.title ??
@@ -282,7 +296,9 @@ function timelineEntries(captures: Captures, timeline: Timeline, analysis: Analy
       time: formatClock(r.at),
       kind: "restart",
       whatParts: textParts(
-        `restart ${i + 1} of ${timeline.restarts.length}${r.toPid !== null ? ` (PID ${r.fromPid ?? "?"} -> ${r.toPid})` : ""}: ${r.reason}${lifetime ? `; the new process runs ${formatDuration(lifetime.end - lifetime.start)}` : ""}`,
+        r.kind === "exit"
+          ? `process gone: ${r.reason}`
+          : `restart ${i + 1} of ${timeline.restarts.length}${r.toPid !== null ? ` (PID ${r.fromPid ?? "?"} -> ${r.toPid})` : ""}: ${r.reason}${lifetime ? `; the new process runs ${formatDuration(lifetime.end - lifetime.start)}` : ""}`,
       ),
       evidence: formatSourceRef(r.src),
     });
@@ -445,10 +461,26 @@ function summaryParagraphs(captures: Captures, timeline: Timeline, analysis: Ana
     }
     out.push(`${s}.`);
   }
-  if (timeline.restarts.length > 0) {
+  const restarts = timeline.restarts.filter((r) => r.kind === "restart");
+  if (restarts.length > 0) {
     out.push(
-      `The process restarted ${timeline.restarts.length === 1 ? "once" : `${timeline.restarts.length} times`} (at ${timeline.restarts.map((r) => formatClock(r.at)).join(", ")}).`,
+      `The process restarted ${restarts.length === 1 ? "once" : `${restarts.length} times`} (at ${restarts.map((r) => formatClock(r.at)).join(", ")}).`,
     );
+  }
+  for (const r of timeline.restarts.filter((x) => x.kind === "exit")) {
+    out.push(`The ${r.reason.replace(/^the /, "")}.`);
+  }
+  const endings = lifetimeEndRss(timeline);
+  if (endings.length >= 2) {
+    const lo = minOf(endings);
+    const hi = maxOf(endings);
+    // Processes that all die at the same RSS were stopped by a limit, not by chance: the OOM killer,
+    // a cgroup (container) limit or a supervisor acts at a fixed size.
+    if ((hi - lo) / hi <= SAME_END_RSS_SHARE) {
+      out.push(
+        `Each of the ${endings.length} processes that ended did so at RSS ${formatBytes(lo) === formatBytes(hi) ? `about ${formatBytes(hi)}` : `${formatBytes(lo)}-${formatBytes(hi)}`}: consistent with a memory limit killing it (the OOM killer, a container limit or a supervisor).`,
+      );
+    }
   }
   if (fig.secondsAboveThreshold !== null && fig.rssThresholdBytes !== null) {
     out.push(
@@ -491,7 +523,7 @@ function impactRows(
     value:
       fig.restarts === 0
         ? "none"
-        : `${fig.restarts}: ${timeline.restarts.map((r) => formatClock(r.at)).join(", ")}`,
+        : `${fig.restarts}: ${timeline.restarts.map((r) => (r.kind === "exit" ? `${formatClock(r.at)} (process gone, not seen again)` : formatClock(r.at))).join(", ")}`,
     raw: fig.restarts,
   });
   rows.push({

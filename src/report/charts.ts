@@ -201,7 +201,11 @@ interface Marker {
 
 function markers(timeline: Timeline, events: IncidentEvent[]): Marker[] {
   const list: Omit<Marker, "row">[] = [
-    ...timeline.restarts.map((r) => ({ t: r.at, label: "restart", kind: "restart" as const })),
+    ...timeline.restarts.map((r) => ({
+      t: r.at,
+      label: r.kind === "exit" ? "process gone" : "restart",
+      kind: "restart" as const,
+    })),
     ...events.map((e) => ({ t: e.at, label: e.label, kind: "event" as const })),
   ].sort((a, b) => a.t - b.t || a.label.localeCompare(b.label));
   // Three label rows, assigned in turn: a label ~100 px wide then never touches its neighbours

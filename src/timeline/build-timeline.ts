@@ -147,8 +147,10 @@ export function buildTimeline(captures: Captures): Timeline {
 
   const { restarts, boundaries } = detectRestarts({
     memstats,
-    rss: captures.rss.slice().sort(byTime),
+    // every RSS sample, sorted: the primary series already is, when it is all of them
+    rss: rss.length === captures.rss.length ? rss : captures.rss.slice().sort(byTime),
     gc: gcTimed,
+    absences: captures.absences ?? [],
   });
 
   const all: Stamped[] = [...memstats, ...rss, ...goroutines];

@@ -14,7 +14,7 @@
  * lifetime: the earliest sample of any series after every old sample of the group.
  */
 import { maxOf, minOf, pushTo } from "../common/collections.js";
-import type { GcEvent, MemStatsSample, RssSample, SourceRef } from "../model/capture.js";
+import type { GcEvent, MemStatsSample, ProcessAbsence, RssSample, SourceRef } from "../model/capture.js";
 import type { Restart } from "../model/timeline.js";
 
 interface Vote {
@@ -116,6 +116,8 @@ export interface RestartInput {
   memstats: MemStatsSample[];
   rss: RssSample[];
   gc: (GcEvent & { t: number })[];
+  /** observations that the process was not running (ps header without a row) */
+  absences?: ProcessAbsence[];
 }
 
 export function detectRestarts(input: RestartInput): { restarts: Restart[]; boundaries: number[] } {
@@ -135,11 +137,15 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
     if (g && v.lastOld < minOf(g.map((x) => x.firstNew))) g.push(v);
     else groups.push([v]);
   }
-  const allTimes = [
-    ...input.memstats.map((s) => s.t),
-    ...input.rss.map((s) => s.t),
-    ...input.gc.map((e) => e.t),
-  ].sort((a, b) => a - b);
+  // Every sample time, sorted: only when there is a restart to place (a week of RSS is 600k times).
+  const allTimes =
+    groups.length === 0
+      ? []
+      : Array.from(
+          Float64Array.from(
+            [input.memstats, input.rss, input.gc].flatMap((list) => list.map((s) => s.t)),
+          ).sort(),
+        );
   const restarts: Restart[] = [];
   for (const g of groups) {
     const lastOld = maxOf(g.map((v) => v.lastOld));
@@ -149,6 +155,7 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
     const pidVote = g.find((v) => v.toPid !== null);
     const src = (g.find((v) => v.firstNew === at) ?? g[0]!).src;
     restarts.push({
+      kind: "restart",
       at,
       reason: [...new Set(g.map((v) => v.reason))].join("; "),
       fromPid: pidVote?.fromPid ?? null,
@@ -156,5 +163,37 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
       src,
     });
   }
-  return { restarts, boundaries: restarts.map((r) => r.at) };
+  const boundaries = restarts.map((r) => r.at);
+  const exit = detectExit(input, allTimes.length ? allTimes[allTimes.length - 1]! : lastSampleTime(input));
+  if (exit) restarts.push(exit);
+  return { restarts, boundaries };
+}
+
+function lastSampleTime(input: RestartInput): number {
+  return maxOf([input.memstats, input.rss, input.gc].flatMap((list) => list.map((s) => s.t)));
+}
+
+/**
+ * The process seen gone after the last sample of any series, and never seen again: the capture ended
+ * while it was down (killed, crashed, or stopped), which a postmortem must not miss. Placed at the
+ * first observation of the absence. Absences between lifetimes need nothing: the restart covers them.
+ */
+function detectExit(input: RestartInput, lastSample: number): Restart | null {
+  if (!Number.isFinite(lastSample)) return null;
+  const after = (input.absences ?? []).filter((a) => a.t > lastSample).sort((a, b) => a.t - b.t);
+  const first = after[0];
+  if (!first) return null;
+  const lastPid = [...input.rss, ...input.memstats]
+    .filter((s) => s.pid !== undefined && s.t <= lastSample)
+    .reduce<{ t: number; pid?: number } | null>((a, s) => (a && a.t >= s.t ? a : s), null)?.pid;
+  const pid = first.pid ?? lastPid ?? null;
+  const clock = (t: number): string => new Date(t).toISOString().slice(11, 19);
+  return {
+    kind: "exit",
+    at: first.t,
+    reason: `the process${pid !== null ? ` (PID ${pid})` : ""} was gone at ${clock(first.t)} (${first.how}${after.length > 1 ? `, ${after.length} observations to ${clock(after[after.length - 1]!.t)}` : ""}) after its last sample at ${clock(lastSample)}, and no later sample exists: it ended (killed or crashed) before the capture did`,
+    fromPid: pid,
+    toPid: null,
+    src: first.src,
+  };
 }

@@ -44,10 +44,18 @@ test("the capture ledger folds runs of alike files and keeps every file counted"
 
 test("a multi-lifetime incident lists each restart in the impact, the summary and the timeline", async () => {
   const { view, timeline } = await sampleModels("restart-leak");
-  assert.equal(timeline.restarts.length, 2);
-  assert.match(view.impact.find((r) => r.label === "restarts")!.value, /^2: 05:34:09, 05:34:50$/);
+  assert.equal(timeline.restarts.length, 3, "two restarts and the process gone at the end");
+  assert.match(
+    view.impact.find((r) => r.label === "restarts")!.value,
+    /^3: 05:34:09, 05:34:50, 05:35:31 \(process gone, not seen again\)$/,
+  );
   assert.ok(view.summary.some((s) => /restarted 2 times/.test(s)));
-  assert.equal(view.timelineEntries.filter((e) => e.kind === "restart").length, 2);
+  assert.ok(view.summary.some((s) => /PID 24500\) was gone at 05:35:31/.test(s)));
+  assert.ok(
+    view.summary.some((s) => /consistent with a memory limit/.test(s)),
+    "all three died at ~885 MiB",
+  );
+  assert.equal(view.timelineEntries.filter((e) => e.kind === "restart").length, 3);
   const malformed = view.captureGroups.filter((g) => g.statusKind === "malformed");
   assert.ok(
     malformed.length >= 1 && malformed.every((g) => g.count === "1"),

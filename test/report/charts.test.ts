@@ -101,7 +101,7 @@ test("the memory chart marks restarts and incident events", async () => {
   const text = JSON.stringify(c.spec);
   assert.equal((text.match(/"kind":"restart"/g) ?? []).length, 2 * m.timeline.restarts.length);
   assert.ok(text.includes('"label":"deploy"'));
-  assert.match(c.description, /2 restarts marked/);
+  assert.match(c.description, /3 restarts marked/);
 });
 
 test("growth-site labels from captures are escaped in the SVG, which has no external reference and is deterministic", async () => {

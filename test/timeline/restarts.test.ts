@@ -11,8 +11,9 @@ test("restart-leak: a restart on the first sample of every process captured afte
   const lastSample = timeline.end!;
   // The 4th process started after the last sample (truth: SIGTERMed 0.4 s later, no sample of it).
   const seen = t.processes.slice(1).filter((p) => Date.parse(p.start) <= lastSample);
-  assert.equal(timeline.restarts.length, seen.length);
-  timeline.restarts.forEach((r, i) => {
+  const restarts = timeline.restarts.filter((r) => r.kind === "restart");
+  assert.equal(restarts.length, seen.length);
+  restarts.forEach((r, i) => {
     const start = Date.parse(seen[i]!.start);
     // Stamps have one-second resolution (rss.log, file names): the first sample may read up to 1 s early.
     assert.ok(
@@ -26,6 +27,20 @@ test("restart-leak: a restart on the first sample of every process captured afte
     timeline.processes.map((p) => p.pid),
     t.processes.filter((p) => Date.parse(p.start) <= lastSample).map((p) => p.pid),
   );
+});
+
+test("restart-leak: the last kill, after the last sample, is an exit at the first sample that saw the process gone", async () => {
+  const { timeline } = await sampleModels("restart-leak");
+  const kills = truth("restart-leak").restarts as { killed_pid: number; killed_at: string }[];
+  const lastKill = kills[kills.length - 1]!;
+  const exits = timeline.restarts.filter((r) => r.kind === "exit");
+  assert.equal(exits.length, 1);
+  const exit = exits[0]!;
+  assert.equal(exit.fromPid, lastKill.killed_pid);
+  // ps runs once a second: the first block without the process comes within a second of the kill.
+  assert.ok(Math.abs(exit.at - Date.parse(lastKill.killed_at)) <= 1000, new Date(exit.at).toISOString());
+  assert.equal(exit.src.path, "ps.log");
+  assert.equal(timeline.restarts.length, kills.length, "every kill is on the timeline");
 });
 
 test("one process samples show no restart (cyclic-madvfree, healthy-steady)", async () => {

@@ -72,6 +72,8 @@ export const heapLeak: Rule = {
   evaluate(ctx: RuleContext): Finding {
     const step = THIRD_STEP_SHARE * referencePeak(ctx);
     const results: LifeResult[] = [];
+    // What each lifetime had, for a precise "insufficient data" message.
+    const seen: { snapshots: number; cycles: number; spanMs: number }[] = [];
     for (const life of lifetimes(ctx)) {
       const gcNums = life.map((p) => snapshotOf(ctx, p)?.memstats.ms.NumGC).filter((n) => n !== undefined);
       const lifeNo = life[0]!.lifetime;
@@ -80,6 +82,7 @@ export const heapLeak: Rule = {
           e.t !== null && e.t >= life[0]!.t && e.t <= life[life.length - 1]!.t,
       );
       const cycles = gcNums.length ? gcNums[gcNums.length - 1]! - gcNums[0]! : gcLines.length;
+      seen.push({ snapshots: life.length, cycles, spanMs: life[life.length - 1]!.t - life[0]!.t });
       if (life.length < MIN_POINTS || cycles < MIN_GC_CYCLES) continue;
       let ts: number[];
       let vs: number[];
@@ -114,10 +117,13 @@ export const heapLeak: Rule = {
       });
     }
     if (results.length === 0) {
+      const had = seen.length
+        ? `: ${seen.length === 1 ? "the capture has" : `its ${seen.length} lifetimes have`} ${seen.map((x) => `${formatCount(x.snapshots)} snapshot${x.snapshots === 1 ? "" : "s"} over ${formatDuration(x.spanMs)} spanning ${formatCount(x.cycles)} GC${x.cycles === 1 ? "" : "s"}`).join(", ")}`
+        : "";
       return insufficient(
         rule(),
         [
-          `no lifetime with ${MIN_POINTS} MemStats snapshots spanning ${MIN_GC_CYCLES} completed GCs (capture \`curl -s localhost:6060/debug/pprof/heap?debug=1\` every 10-60 s for at least several GC cycles, or run with GODEBUG=gctrace=1)`,
+          `no lifetime with ${MIN_POINTS} MemStats snapshots spanning ${MIN_GC_CYCLES} completed GCs${had} (capture \`curl -s localhost:6060/debug/pprof/heap?debug=1\` every 10-60 s for at least several GC cycles, or run with GODEBUG=gctrace=1)`,
         ],
         RECOMMENDATION,
       );
@@ -173,7 +179,7 @@ export const heapLeak: Rule = {
     const objectsRose = leaking.every(
       (r) => r.objectsFrom !== null && r.objectsTo !== null && r.objectsTo > r.objectsFrom,
     );
-    const restarts = ctx.timeline.restarts.length;
+    const restarts = ctx.timeline.restarts.filter((r) => r.kind === "restart").length;
     const life =
       leaking.length > 1
         ? ` in each of ${leaking.length} lifetimes (${restarts} restart${restarts === 1 ? "" : "s"})`

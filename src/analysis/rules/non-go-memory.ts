@@ -35,6 +35,30 @@ const RECOMMENDATION: Recommendation = {
   links: [LINKS.cgo, LINKS.memStats, LINKS.diagnostics],
 };
 
+/**
+ * The split of RSS into anonymous and file-backed pages (RssAnon from /proc/PID/status, Anonymous
+ * from smaps_rollup, anon from cgroup memory.stat) is taken from a sample within this distance of the
+ * worst point: the same order as the alignment tolerance of 1-60 s capture loops.
+ */
+const ANON_SPLIT_TOLERANCE_MS = 60_000;
+/**
+ * When at least this share of the unexplained gap is file-backed (RSS - anonymous), the memory is
+ * mapped files (mmap'd data files, a large binary or libraries), not cgo or C heap: clean file pages
+ * are dropped by the kernel under pressure, so they are reported as a warning, not a critical leak.
+ */
+const FILE_BACKED_SHARE = 0.5;
+
+/** File-backed resident bytes (RSS - anonymous) at `t`, from the nearest sample that splits RSS. */
+function fileBackedNear(ctx: RuleContext, t: number): number | null {
+  let best: { d: number; v: number } | null = null;
+  for (const r of ctx.timeline.rss) {
+    if (r.anonBytes === undefined || r.kind === "cgroup") continue;
+    const d = Math.abs(r.t - t);
+    if (d <= ANON_SPLIT_TOLERANCE_MS && (!best || d < best.d)) best = { d, v: r.rssBytes - r.anonBytes };
+  }
+  return best ? Math.max(0, best.v) : null;
+}
+
 const MISSING_RSS =
   'no RSS aligned to the MemStats snapshots (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)';
 
@@ -131,6 +155,36 @@ export const nonGoMemory: Rule = {
         sources: [],
       });
     const explains = Math.max(0, Math.min(unexplained(atPeak), atPeak.rss!));
+    const fileBacked = fileBackedNear(ctx, best.t);
+    if (fileBacked !== null)
+      evidence.push({
+        label: "file-backed resident (RSS - anonymous)",
+        value: fileBacked,
+        unit: "bytes",
+        at: best.t,
+        sources: [],
+      });
+    if (fileBacked !== null && fileBacked >= FILE_BACKED_SHARE * unexplained(best)) {
+      return {
+        ...base(rule()),
+        status: "fired",
+        severity: "warning",
+        summary: `${formatBytes(unexplained(best))} of RSS (${formatPercent(unexplained(best) / Math.max(1, best.rss!))} at ${formatClock(best.t)}) is outside the Go runtime, and ${formatBytes(fileBacked)} of RSS is file-backed: mapped files (mmap'd data files, the binary, libraries), which the kernel can drop when clean, not cgo or C heap.`,
+        confidence: Math.min(0.9, confidence),
+        explainsBytes: explains > 0 ? explains : unexplained(best),
+        evidence,
+        recommendation: {
+          summary:
+            "Account for the mapped files before hunting a leak: their clean pages are reclaimable page cache.",
+          steps: [
+            "List the file mappings by resident size (`pmap -x PID | sort -k3 -n | tail`, or the Rss of file-backed entries in /proc/PID/smaps): an mmap'd database or index (bbolt, LMDB, badger vlog) is the usual owner.",
+            "Alert on RssAnon (or cgroup `anon`) rather than VmRSS when mapped files are expected to be resident.",
+            "If the container limit is hit, remember that memory.current counts these pages; dirty shared pages (MAP_SHARED writes) must be written back before they can be dropped.",
+          ],
+          links: [LINKS.diagnostics, LINKS.memStats],
+        },
+      };
+    }
     const summary =
       grew >= threshold && goFlat
         ? `RSS grew to ${formatBytes(best.rss!)} while Go's own resident estimate stayed at ${formatBytes(best.goResident)}: ${formatBytes(unexplained(best))} (${formatPercent(unexplained(best) / Math.max(1, best.rss!))} of RSS) is held outside the Go runtime, growing ${formatBytes(Math.round(fit.slope * 1000))}/s for ${formatDuration(best.t - first.t)} (cgo, mmap or C libraries).`

@@ -56,6 +56,29 @@ interface Point {
   expected: number;
 }
 
+/**
+ * The GOGC the heap goal implies when the data shows it configured, else null. The runtime sets the
+ * goal at the end of each GC from the heap it marked: goal = live x (1 + GOGC/100) (plus stacks and
+ * globals since 1.18). A goal far above the live heap at one instant is either left by a larger live
+ * heap at the GC before it (a spike the program has since dropped: the usual case, and one the live
+ * floor, measured after the drop, cannot see) or configured (GOGC above 100). Only a goal that stays
+ * high through the lifetime is configured: when even the lower quartile of NextGC / live over the
+ * lifetime's settled snapshots exceeds twice what GOGC=100 gives, GOGC is at least that quartile's
+ * ratio - 1 (the live estimate is an upper bound), rounded down to tens.
+ */
+const MIN_POINTS_FOR_GOGC = 8;
+
+function impliedGogc(points: Point[], best: Point): number | null {
+  const ratios = points
+    .filter((x) => x.p.lifetime === best.p.lifetime && x.p.nextGC !== null && x.live > 0)
+    .map((x) => x.p.nextGC! / x.live)
+    .sort((a, b) => a - b);
+  if (ratios.length < MIN_POINTS_FOR_GOGC) return null;
+  const q1 = ratios[Math.floor(ratios.length / 4)]!;
+  if (q1 <= 2 * (1 + DEFAULT_GOGC / 100)) return null;
+  return Math.floor(((q1 - 1) * 100) / 10) * 10;
+}
+
 export const runtimeRetention: Rule = {
   id: "runtime-retention",
   title: "Memory held by the Go runtime by design (GC headroom, idle heap)",
@@ -158,11 +181,14 @@ export const runtimeRetention: Rule = {
       lastPoint.p.t > best.p.t
         ? ` By the end RSS was ${formatBytes(lastPoint.p.rss ?? lastPoint.p.goResident)} for a live heap of ${formatBytes(lastPoint.live)} (${((lastPoint.p.rss ?? lastPoint.p.goResident) / Math.max(1, lastPoint.live)).toFixed(1)}x).`
         : "";
+    const implied = impliedGogc(points, best);
     const cause =
       typeof gogc === "number" && gogc > DEFAULT_GOGC
         ? `GOGC=${gogc} sets the heap goal at ${(1 + gogc / 100).toFixed(1)}x the live heap`
         : best.p.nextGC !== null && best.p.nextGC > 2 * (1 + DEFAULT_GOGC / 100) * best.live
-          ? `a heap goal of ${formatBytes(best.p.nextGC)} set by an earlier, larger live heap`
+          ? implied !== null
+            ? `a heap goal of ${formatBytes(best.p.nextGC)}, ${(best.p.nextGC / best.live).toFixed(1)}x the live heap, and the goal stayed that high through the lifetime: a GOGC of at least ${implied}${gogc === null ? " (GOGC not stated)" : ""}`
+            : `a heap goal of ${formatBytes(best.p.nextGC)} set by an earlier, larger live heap`
           : "the heap goal and the scavenger's pace";
     const summary =
       `At ${formatClock(best.p.t)} RSS was ${formatBytes(rss ?? best.p.goResident)} for a live heap of ${formatBytes(best.live)}: ` +

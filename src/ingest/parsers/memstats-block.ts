@@ -92,6 +92,23 @@ export function parseMemStatsBlockText(text: string, firstLine: number): MemStat
  * PauseEnd entries of every snapshot with BigInt costs more than reading the snapshot.
  */
 function largestDecimal(list: string): [number, number] | null {
+  // The runtime's own form: digits and single spaces. Native split and string comparison then
+  // decide (equal-length digit strings order as their numbers); anything else is scanned below.
+  if (DIGITS_AND_SPACES.test(list)) {
+    let best = "";
+    let bestAt = -1;
+    let at = 0;
+    for (const tok of list.split(" ")) {
+      let sig = tok;
+      if (sig.charCodeAt(0) === 0x30) sig = sig.replace(LEADING_ZEROS, "");
+      if (sig.length > best.length || (sig.length === best.length && sig > best)) {
+        best = sig;
+        bestAt = at + tok.length - sig.length;
+      }
+      at += tok.length + 1;
+    }
+    return best.length > 0 ? [bestAt, bestAt + best.length] : null;
+  }
   let bestStart = 0;
   let bestEnd = 0;
   let i = 0;
@@ -122,6 +139,9 @@ function largestDecimal(list: string): [number, number] | null {
   }
   return bestEnd > bestStart ? [bestStart, bestEnd] : null;
 }
+
+const DIGITS_AND_SPACES = /^[0-9 ]*$/;
+const LEADING_ZEROS = /^0+/;
 
 /** The characters `\s` matches in a JavaScript regular expression (the split the arrays were read with). */
 function isSpace(c: number): boolean {

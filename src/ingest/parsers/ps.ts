@@ -10,7 +10,7 @@
  * to t - etime +- 1 s (etime is whole seconds rounded down, and `date +%s` is rounded down and runs
  * just before ps); the bounds of all the PID's samples are intersected and the middle is taken.
  */
-import type { DataIssue, Hint, Provenance, RssSample } from "../../model/capture.js";
+import type { DataIssue, Hint, ProcessAbsence, Provenance, RssSample } from "../../model/capture.js";
 import { chooseSubject, type ProcessRow } from "../process-table.js";
 import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
@@ -148,6 +148,9 @@ export const ps: Parser = {
     const rss: RssSample[] = [];
     const issues: DataIssue[] = choice.issue ? [choice.issue] : [];
     const startByPid = new Map<number, { lo: number; hi: number; line: number }>();
+    const absences: ProcessAbsence[] = [];
+    // The PID a header-only block was looking for: the one last listed (`ps -p $PID`).
+    let pidAsked: number | undefined;
     let absentFrom: number | null = null;
     let absentCount = 0;
     let absentLine = 0;
@@ -165,11 +168,19 @@ export const ps: Parser = {
       const stamp = b.stamp!;
       const row = choice.rows[idx];
       if (!row) {
+        absences.push({
+          t: stamp.t,
+          prov: stamp.prov,
+          src: { path: file.path, line: b.headerLine },
+          ...(pidAsked !== undefined ? { pid: pidAsked } : {}),
+          how: "ps listed no process",
+        });
         if (absentFrom === null) [absentFrom, absentLine] = [stamp.t, b.headerLine];
         absentCount++;
         return;
       }
       closeAbsence();
+      pidAsked = row.pid;
       rss.push({
         t: stamp.t,
         prov: stamp.prov,
@@ -210,7 +221,7 @@ export const ps: Parser = {
       kind: "parsed",
       format: this.id,
       records: rss.length,
-      data: { rss, hints, issues },
+      data: { rss, hints, issues, absences },
     };
     if (firstProblem) {
       out.partial = {

@@ -24,6 +24,12 @@ const DAY_MS = 86_400_000;
 const TOP_LINE = /^top - (\d{1,2}:\d{2}:\d{2}) /;
 const BUSYBOX_MEM = /^Mem: \d+[KMG]? used, \d+[KMG]? free/;
 const TABLE_HEADER = /^\s*PID\s+(?:USER|PPID)\b/;
+/**
+ * procps top's task header, alone: what people paste (or `top -b | grep -A1 PID` keeps) without the
+ * `top - HH:MM:SS` summary line. It has no time at all, so it is claimed to say so, not read.
+ */
+const PROCPS_TASK_HEADER =
+  /^\s*PID\s+USER\s+PR\s+NI\s+VIRT\s+RES\s+SHR\s+S\s+%CPU\s+%MEM\s+TIME\+\s+COMMAND/m;
 
 interface Snapshot {
   line: number;
@@ -40,7 +46,8 @@ export const top: Parser = {
     const text = file.headText;
     return (
       /^top - \d{1,2}:\d{2}:\d{2} /m.test(text) ||
-      (/^Mem: \d+[KMG]? used, /m.test(text) && /^\s*PID\s+PPID\s+USER\s+STAT\s+/m.test(text))
+      (/^Mem: \d+[KMG]? used, /m.test(text) && /^\s*PID\s+PPID\s+USER\s+STAT\s+/m.test(text)) ||
+      PROCPS_TASK_HEADER.test(text.slice(0, 1024))
     );
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
@@ -108,7 +115,16 @@ export const top: Parser = {
         line: i + 1,
       });
     }
-    if (snapshots.length === 0) return { kind: "not-mine" };
+    if (snapshots.length === 0) {
+      if (cols && rssCol >= 0 && PROCPS_TASK_HEADER.test(text.slice(0, 1024)))
+        return {
+          kind: "ignored",
+          format: this.id,
+          message:
+            "a top task table without its 'top - HH:MM:SS' summary line: no time to place its RES values (capture `top -b -d 1 -p PID` whole, or log `date -Is` before each run)",
+        };
+      return { kind: "not-mine" };
+    }
     if (snapshots.every((s) => s.rows.length === 0) && sawBusyboxWithoutRss) {
       return {
         kind: "ignored",

@@ -24,8 +24,14 @@ interface Node {
   line: number;
 }
 
+/**
+ * A note the author typed after a row when pasting (`heap  117440512  3.03% # = HeapSys`): viewcore
+ * never prints `#`, so from ` # ` on the line is commentary, not data.
+ */
+const PASTED_NOTE = /\s+#\s.*$|\s+#$/;
+
 function stripPrompt(line: string): string {
-  return line.replace(/\r$/, "").replace(PROMPT, " ");
+  return line.replace(/\r$/, "").replace(PROMPT, " ").replace(PASTED_NOTE, "");
 }
 
 function firstRow(text: string): string | null {

@@ -26,6 +26,108 @@ const JOIN_WINDOW_MS = 1000;
 
 type Key = "VmRSS" | "VmHWM" | "RssAnon" | "Rss" | "LazyFree" | "Anonymous";
 
+/** The key line read from where the stamp ends: KEY_LINE's match when the stamp is all before it. */
+const KEY_AT = /(VmRSS|VmHWM|RssAnon|Rss|LazyFree|Anonymous):\s+(\d+) kB\s*$/y;
+
+const KEY_BIT: Record<Key, number> = { VmRSS: 1, VmHWM: 2, RssAnon: 4, Rss: 8, LazyFree: 16, Anonymous: 32 };
+
+interface Reading {
+  sample: RssSample | null;
+  t: number;
+  keys: number;
+  vmHWM: number;
+  rssAnon: number;
+  anonymous: number;
+  lazyFree: number;
+}
+
+/** `line.trim() === ""` without building the trimmed string (most lines start with a digit). */
+function isBlank(line: string): boolean {
+  if (line.length === 0) return true;
+  const c = line.charCodeAt(0);
+  if (c > 0x20 && c < 0x7f) return false;
+  return line.trim() === "";
+}
+
+function digitAt(line: string, i: number): number {
+  const d = line.charCodeAt(i) - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+function twoDigits(line: string, i: number): number {
+  const a = digitAt(line, i);
+  const b = digitAt(line, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+/**
+ * Where the message starts after a `YYYY-MM-DDTHH:MM:SS[.frac]Z` stamp (`date -Is -u`, RFC 3339 in
+ * UTC) and its spaces, or -1 when the line does not start with exactly that: a valid clock, at most
+ * nine fraction digits, then ASCII spaces or tabs, and no `stdout`/`stderr` stream after it. For
+ * those lines splitLinePrefix gives the same instant (its ISO form, zone Z) with no zone assumed.
+ */
+function isoUtcRestAt(line: string): number {
+  if (line.length < 20) return -1;
+  if (line.charCodeAt(4) !== 0x2d || line.charCodeAt(7) !== 0x2d) return -1;
+  const sep = line.charCodeAt(10);
+  if (sep !== 0x54 && sep !== 0x20) return -1;
+  if (line.charCodeAt(13) !== 0x3a || line.charCodeAt(16) !== 0x3a) return -1;
+  const y1 = twoDigits(line, 0);
+  const y2 = twoDigits(line, 2);
+  const mo = twoDigits(line, 5);
+  const d = twoDigits(line, 8);
+  const h = twoDigits(line, 11);
+  const mi = twoDigits(line, 14);
+  const s = twoDigits(line, 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h >= 24) return -1;
+  if (mi < 0 || mi >= 60 || s < 0 || s >= 61) return -1;
+  let i = 19;
+  const c = line.charCodeAt(i);
+  if (c === 0x2e || c === 0x2c) {
+    let k = i + 1;
+    while (k < line.length && digitAt(line, k) >= 0) k++;
+    const frac = k - i - 1;
+    if (frac < 1 || frac > 9) return -1;
+    i = k;
+  }
+  const z = line.charCodeAt(i);
+  if (z !== 0x5a && z !== 0x7a) return -1;
+  i++;
+  const first = i;
+  while (i < line.length) {
+    const w = line.charCodeAt(i);
+    if (w === 0x20 || w === 0x09) i++;
+    else if (w >= 0x80 || (w >= 0x0a && w <= 0x0d)) return -1;
+    else break;
+  }
+  if (i === first && i < line.length) return -1;
+  if (line.startsWith("stdout ", i) || line.startsWith("stderr ", i)) return -1;
+  return i;
+}
+
+/** The instant of a stamp isoUtcRestAt accepted (fraction truncated to ms, as fractionToMs does). */
+function isoUtcTime(line: string): number {
+  const y = twoDigits(line, 0) * 100 + twoDigits(line, 2);
+  let ms = 0;
+  const c = line.charCodeAt(19);
+  if (c === 0x2e || c === 0x2c) {
+    for (let k = 20, scale = 100; k < 23 && scale >= 1; k++, scale /= 10) {
+      const dg = digitAt(line, k);
+      if (dg < 0) break;
+      ms += dg * scale;
+    }
+  }
+  return Date.UTC(
+    y,
+    twoDigits(line, 5) - 1,
+    twoDigits(line, 8),
+    twoDigits(line, 11),
+    twoDigits(line, 14),
+    twoDigits(line, 17),
+    ms,
+  );
+}
+
 function nonEmpty(text: string, n: number): string[] {
   return text
     .split("\n", n)
@@ -55,7 +157,6 @@ export const vmrssLog: Parser = {
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
     const text = await file.readText();
-    const lines = text.split("\n");
     const rss: RssSample[] = [];
     const pidMatch = PID_IN_PATH.exec(file.path);
     const pid = pidMatch ? Number(pidMatch[1]) : undefined;
@@ -67,27 +168,50 @@ export const vmrssLog: Parser = {
     const bareFile = !nonEmpty(file.headText, 12).some((l) => KEY_LINE.test(l));
     let firstProblem: { line: number; message: string } | null = null;
     let problems = 0;
-    // The reading being assembled, and which keys it has.
-    let current: { sample: RssSample | null; t: number; keys: Set<Key>; pending: Map<Key, number> } | null =
-      null;
+    // The reading being assembled: its sample, its stamp, the keys it has (KEY_BIT) and their values.
+    let current: Reading | null = null;
     const flush = (): void => {
       if (!current) return;
       const s = current.sample;
       if (s) {
-        const p = current.pending;
-        if (p.has("VmHWM")) s.peakBytes = p.get("VmHWM");
-        if (p.has("RssAnon")) s.anonBytes = p.get("RssAnon");
-        if (p.has("Anonymous")) s.anonBytes = p.get("Anonymous");
-        if (p.has("LazyFree")) s.lazyFreeBytes = p.get("LazyFree");
+        const r = current;
+        if (r.keys & KEY_BIT.VmHWM) s.peakBytes = r.vmHWM;
+        if (r.keys & KEY_BIT.RssAnon) s.anonBytes = r.rssAnon;
+        if (r.keys & KEY_BIT.Anonymous) s.anonBytes = r.anonymous;
+        if (r.keys & KEY_BIT.LazyFree) s.lazyFreeBytes = r.lazyFree;
         rss.push(s);
       }
       current = null;
     };
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
-      if (line.trim() === "") continue;
-      const prefix = splitLinePrefix(line, ctx);
-      const m = KEY_LINE.exec(line);
+    // Lines are cut one at a time from the text (the same lines as text.split("\n")): a week of
+    // one-second readings is 600k lines, never all held as strings at once.
+    for (let i = 0, from = 0; from <= text.length; i++) {
+      let to = text.indexOf("\n", from);
+      if (to < 0) to = text.length;
+      let line = text.slice(from, to);
+      from = to + 1;
+      if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
+      if (isBlank(line)) continue;
+      // The dominant form (`date -Is -u`, RFC 3339 in UTC) is read directly; any other prefix, and
+      // any line the direct reading is unsure of, goes through the general splitLinePrefix.
+      let prefix: { t: number; zoneAssumed: boolean; rest: string } | null;
+      let m: RegExpExecArray | null;
+      const restAt = isoUtcRestAt(line);
+      if (restAt >= 0) {
+        const t = isoUtcTime(line);
+        prefix = {
+          t,
+          zoneAssumed: false,
+          get rest(): string {
+            return line.slice(restAt);
+          },
+        };
+        KEY_AT.lastIndex = restAt;
+        m = KEY_AT.exec(line) ?? KEY_LINE.exec(line);
+      } else {
+        prefix = splitLinePrefix(line, ctx);
+        m = KEY_LINE.exec(line);
+      }
       if (!m) {
         if (bareFile && prefix) {
           const bare = BARE_KB.exec(prefix.rest);
@@ -115,15 +239,16 @@ export const vmrssLog: Parser = {
         continue;
       }
       const key = m[1] as Key;
+      const bit = KEY_BIT[key];
       const bytes = Number(m[2]) * 1024;
       const joins =
-        current !== null && !current.keys.has(key) && Math.abs(prefix.t - current.t) < JOIN_WINDOW_MS;
+        current !== null && (current.keys & bit) === 0 && Math.abs(prefix.t - current.t) < JOIN_WINDOW_MS;
       if (!joins) {
         flush();
-        current = { sample: null, t: prefix.t, keys: new Set(), pending: new Map() };
+        current = { sample: null, t: prefix.t, keys: 0, vmHWM: 0, rssAnon: 0, anonymous: 0, lazyFree: 0 };
       }
       const reading = current!;
-      reading.keys.add(key);
+      reading.keys |= bit;
       if (key === "VmRSS" || key === "Rss") {
         const kind: RssKind = key === "VmRSS" ? "vmrss" : "smaps";
         reading.sample = {
@@ -135,7 +260,10 @@ export const vmrssLog: Parser = {
           kind,
           rssBytes: bytes,
         };
-      } else reading.pending.set(key, bytes);
+      } else if (key === "VmHWM") reading.vmHWM = bytes;
+      else if (key === "RssAnon") reading.rssAnon = bytes;
+      else if (key === "Anonymous") reading.anonymous = bytes;
+      else reading.lazyFree = bytes;
     }
     flush();
     if (rss.length === 0) {

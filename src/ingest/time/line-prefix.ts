@@ -10,7 +10,10 @@
  *  - syslog/ts default "May 09 09:54:12[.frac]" (no year: the year placing it nearest
  *    `ctx.referenceDate`, else `ctx.referenceYear`), optionally in [ ], with an optional journald
  *    "host unit[pid]:" after it;
- *  - date(1) default "Thu May  9 09:54:12 UTC 2024", and the same without a zone (ps -o lstart).
+ *  - date(1) default "Thu May  9 09:54:12 UTC 2024", and the same without a zone (ps -o lstart);
+ *  - RFC 2822 as `date -R` writes it, "Thu, 09 May 2024 09:54:12 +0000" (also with UTC/GMT);
+ *  - any of the zoned ISO forms behind a logfmt key, `time=` / `ts=` (Go's log/slog TextHandler,
+ *    logrus, zap's logfmt encoders), quoted or not, when a log shipper re-wraps raw stderr lines.
  * Stamps with no zone (or a zone abbreviation other than UTC/GMT, which is ambiguous) are read in
  * `ctx.zone` and flagged `zoneAssumed`.
  */
@@ -57,6 +60,12 @@ const SYSLOG =
   /^\[?([A-Z][a-z]{2}) ([ \d]?\d) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\]?(?:\s+[\w.-]+\s+[\w./@-]+(?:\[\d+\])?:)?(?:\s+|$)/;
 const DATE_DEFAULT =
   /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? (?:([A-Z]{2,5}|[+-]\d{4}) )?(\d{4})(?:\s+|$)/;
+
+/** `date -R` (RFC 2822): weekday, day, month name, year, time, numeric zone or UTC/GMT. */
+const RFC2822 =
+  /^\[?[A-Z][a-z]{2}, {1,2}(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-]\d{4}|UTC|GMT)\]?(?:\s+|$)/;
+/** A logfmt time key in front of the stamp: `time=2024-05-09T09:54:12.123Z`, `ts="..."`. */
+const LOGFMT_TIME_KEY = /^(?:time|ts|timestamp)=("?)(?=\d{4}-\d{2}-\d{2}[T ])/;
 
 function zoneFor(text: string | undefined): number | null {
   if (!text) return null;
@@ -107,6 +116,16 @@ function yearFor(p: Omit<Parts, "y">, ctx: PrefixContext): number | null {
 
 /** Split a known timestamp prefix off `line`; null when the line has none. */
 export function splitLinePrefix(line: string, ctx: PrefixContext): LinePrefix | null {
+  const key = LOGFMT_TIME_KEY.exec(line);
+  if (key) {
+    // The stamp behind the key, then the closing quote; only a zoned stamp is taken (a logfmt
+    // time is RFC 3339 in every logger named above), so a bare `time=` value stays the message's.
+    let value = line.slice(key[0].length);
+    if (key[1] === '"') value = value.replace(/^([^"]+)"/, "$1 ");
+    const inner = splitLinePrefix(value, ctx);
+    if (inner && !inner.zoneAssumed && (inner.form === "iso" || inner.form === "cri"))
+      return { ...inner, rest: inner.rest.replace(/^\s+/, ""), form: "logfmt" };
+  }
   let m = ISO.exec(line);
   if (m && Boolean(m[1]) === Boolean(m[10])) {
     const [y, mo, d, h, mi, s] = [2, 3, 4, 5, 6, 7].map((i) => Number(m![i])) as [
@@ -165,6 +184,21 @@ export function splitLinePrefix(line: string, ctx: PrefixContext): LinePrefix | 
         rest: line.slice(m[0].length),
         form: assumed ? "date-local" : "date",
       };
+    }
+  }
+  m = RFC2822.exec(line);
+  if (m) {
+    const mo = MONTHS[m[2]!];
+    const [d, y, h, mi, s] = [1, 3, 4, 5, 6].map((i) => Number(m![i])) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    if (mo && validClock(mo, d, h, mi, s)) {
+      const { t } = toEpoch({ y, mo, d, h, mi, s, ms: fractionToMs(m[7]) }, m[8], ctx);
+      return { t, zoneAssumed: false, rest: line.slice(m[0].length), form: "rfc2822" };
     }
   }
   m = SYSLOG.exec(line);
