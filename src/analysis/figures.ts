@@ -4,7 +4,9 @@ import type { Timeline } from "../model/timeline.js";
 
 function peakOf<T>(items: T[], value: (x: T) => number | null): { v: number; item: T } | null {
   let best: { v: number; item: T } | null = null;
-  for (const it of items) {
+  // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     const v = value(it);
     if (v === null) continue;
     if (!best || v > best.v) best = { v, item: it };

@@ -256,15 +256,20 @@ export function findPhases(timeline: Timeline, ledger: LedgerPoint[]): Phase[] {
   const phases: Phase[] = [];
   const lifetimes = Math.max(timeline.processes.length, 1);
   for (let l = 0; l < lifetimes; l++) {
-    const rss = timeline.rss.filter((_, i) => timeline.rssLifetime[i] === l);
-    phases.push(
-      ...segmentSeries(
-        rss.map((s) => s.t),
-        rss.map((s) => s.rssBytes),
-        l,
-        "rss",
-      ),
-    );
+    // times and values straight from the series: a week of one-second RSS is 600k samples, and a
+    // filtered copy of it before the two arrays is megabytes of garbage
+    // (sized first: arrays grown by push leave their outgrown copies behind as garbage too)
+    let count = 0;
+    for (let i = 0; i < timeline.rss.length; i++) if (timeline.rssLifetime[i] === l) count++;
+    const rssTimes = new Array<number>(count);
+    const rssValues = new Array<number>(count);
+    for (let i = 0, k = 0; i < timeline.rss.length; i++) {
+      if (timeline.rssLifetime[i] !== l) continue;
+      const s = timeline.rss[i]!;
+      rssTimes[k] = s.t;
+      rssValues[k++] = s.rssBytes;
+    }
+    phases.push(...segmentSeries(rssTimes, rssValues, l, "rss"));
     const pts = ledger.filter((p) => p.lifetime === l);
     phases.push(
       ...segmentSeries(

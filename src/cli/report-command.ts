@@ -34,19 +34,38 @@ export async function runReportCommand(
   const id = incidentIdOf(incidentDir);
   const outDir = path.resolve(flags.out ?? path.join("out", id));
   assertOutsideInput(outDir, incidentDir);
-  const models = await buildIncidentModels(incidentDir, id, options);
   let printer: PdfPrinter | null = null;
   const notes: string[] = [];
+  // Chromium is started now, while the captures are read and analysed: its half second of start-up
+  // overlaps that work instead of following it. A browser that fails to start is no browser.
+  let launched: Promise<string | null> = Promise.resolve(null);
   if (flags.formats.includes("pdf")) {
     const exe = findBrowser(env);
-    if (exe) printer = new PdfPrinter(exe);
-    else notes.push(INSTALL_HINT);
+    if (exe) {
+      const p = new PdfPrinter(exe);
+      printer = p;
+      launched = p.open().then(
+        () => null,
+        (err: unknown) =>
+          `${exe} did not start (${err instanceof Error ? err.message : String(err)}); ${INSTALL_HINT}`,
+      );
+    } else notes.push(INSTALL_HINT);
   }
   try {
+    const models = await buildIncidentModels(incidentDir, id, options);
+    const launchFailure = await launched;
+    if (launchFailure) {
+      notes.push(launchFailure);
+      await printer?.close();
+      printer = null;
+    }
     const res = await writeReport({
       outDir,
       formats: flags.formats,
-      view: models.view,
+      // A getter: the display model is built only when html, pdf or md asks for it.
+      get view() {
+        return models.view;
+      },
       json: models.json,
       printer,
       paper: flags.paper,

@@ -12,6 +12,10 @@ const KNOWN: { test: RegExp; reason: string }[] = [
   },
   { test: /(^|\/)(README|NOTES|TODO)(\.\w+)?$/i, reason: "notes file, not a capture" },
   { test: /(~|\.swp|\.bak|\.tmp)$/, reason: "editor or backup file, not a capture" },
+  {
+    test: /\.(py|go|js|mjs|cjs|ts|c|h|cc|cpp|rb|java|rs|pl)$/i,
+    reason: "source code, not a capture (a script that produced captures is kept for the reader)",
+  },
 ];
 
 export function knownNonCapture(relPath: string): string | null {

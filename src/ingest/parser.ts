@@ -20,6 +20,7 @@ import type {
   RssSample,
   ScavEvent,
 } from "../model/capture.js";
+import { linesOfBuffer } from "./read-lines.js";
 
 export interface CaptureFile {
   /** relative to the incident directory, forward slashes */
@@ -31,10 +32,27 @@ export interface CaptureFile {
   head: Buffer;
   /** `head` decoded as UTF-8 */
   headText: string;
+  /** the whole file; above ingest's whole-read limit (MAX_WHOLE_READ_BYTES) it rejects: see `lines` */
   readBytes(): Promise<Buffer>;
+  /** the whole file decoded as UTF-8; the same whole-read limit as readBytes */
   readText(): Promise<string>;
   /** the last `bytes` bytes decoded as UTF-8 (the whole file when smaller) */
   readTail(bytes: number): Promise<string>;
+  /**
+   * The file's lines, streamed from disk (read-lines.ts: "\n" split, "\r\n" handled, invalid UTF-8
+   * as U+FFFD, no extra empty line after a final newline); the consumer numbers them from 1. Not
+   * subject to the whole-read limit: a log of any size is read in bounded memory. Optional only for
+   * CaptureFiles built over text already in memory; parsers call `linesOf(file)`.
+   */
+  lines?(): AsyncIterable<string>;
+}
+
+/** The file's lines: streamed when the CaptureFile can, else from its whole bytes (same rules). */
+export function linesOf(file: CaptureFile): AsyncIterable<string> {
+  if (file.lines) return file.lines();
+  return (async function* () {
+    yield* linesOfBuffer(await file.readBytes());
+  })();
 }
 
 export interface IngestOptions {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, LaunchOptions } from "puppeteer";
+import type { Browser, LaunchOptions, Page } from "puppeteer";
 
 /** The two entry points memgap uses (puppeteer's named exports, the same in its ESM and CJS builds). */
 interface Puppeteer {
@@ -152,13 +152,20 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
   /** the launch in flight or done: concurrent first prints share it instead of each launching */
   private launching: Promise<Browser> | null = null;
   private userDataDir: string | null = null;
+  /**
+   * A page opened by open() while the caller still works: the first print takes it instead of
+   * opening its own (a new page is about a tenth of a second). null when none is waiting.
+   */
+  private spare: Promise<Page | null> | null = null;
   /** browsers started by this printer (1 unless one crashed or hung and was replaced) */
   launches = 0;
 
   constructor(private readonly executablePath: string) {}
 
+  /** Start the browser (and a first page) now, so that a later print does not wait for them. */
   open(): Promise<void> {
     this.launching ??= this.launch();
+    this.spare ??= this.launching.then((b) => b.newPage()).catch(() => null);
     return this.launching.then(() => undefined);
   }
 
@@ -214,7 +221,11 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
   async printOnce(html: string, meta: PdfMeta, timeoutMs = PRINT_TIMEOUT_MS): Promise<PrintResult> {
     this.launching ??= this.launch();
     const browser = await this.launching;
-    const page = await browser.newPage();
+    // taken and cleared with no await between: two prints in flight never share the spare page
+    const spare = this.spare;
+    this.spare = null;
+    const ready = spare ? await spare : null;
+    const page = ready && ready.browser() === browser && !ready.isClosed() ? ready : await browser.newPage();
     const blockedRequests: string[] = [];
     try {
       await page.setJavaScriptEnabled(false);
@@ -248,6 +259,7 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
   async discard(_reason: string): Promise<void> {
     const launching = this.launching;
     this.launching = null;
+    this.spare = null;
     // a launch that itself hangs is not waited for: puppeteer's own launch timeout ends it
     const b =
       this.browser ??
@@ -269,6 +281,8 @@ export class PdfPrinter implements ReportPrinter, RecoverablePrinter {
   async close(): Promise<void> {
     const launching = this.launching;
     this.launching = null;
+    // a spare page still opening ends with the browser (its promise settles to null)
+    this.spare = null;
     const b = this.browser ?? (await launching?.catch(() => null)) ?? null;
     this.browser = null;
     if (b) await b.close().catch(() => undefined);

@@ -40,10 +40,9 @@ function provenanceCounts(captures: Captures): { prov: Provenance; samples: numb
   const add = (p: Provenance | null): void => {
     if (p) counts.set(p, (counts.get(p) ?? 0) + 1);
   };
-  for (const s of captures.memstats) add(s.prov);
-  for (const s of captures.rss) add(s.prov);
-  for (const s of captures.gc) add(s.prov);
-  for (const s of captures.goroutines) add(s.prov);
+  // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
+  for (const list of [captures.memstats, captures.rss, captures.gc, captures.goroutines])
+    for (let i = 0; i < list.length; i++) add(list[i]!.prov);
   return [...counts.entries()]
     .map(([prov, samples]) => ({ prov, samples }))
     .sort((a, b) => b.samples - a.samples || a.prov.localeCompare(b.prov));

@@ -49,7 +49,12 @@ function byTime<T extends { t: number | null; src: { path: string; line?: number
 
 function chooseRssKind(rss: RssSample[]): RssKind | null {
   const counts = new Map<RssKind, number>();
-  for (const s of rss) if (TRUE_RSS_KINDS.includes(s.kind)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  // Indexed loops over the sample series here and below: an unoptimised for-of allocates a result
+  // object per element, and a week of one-second RSS is 600k elements.
+  for (let i = 0; i < rss.length; i++) {
+    const s = rss[i]!;
+    if (TRUE_RSS_KINDS.includes(s.kind)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  }
   let best: RssKind | null = null;
   let bestCount = 0;
   for (const kind of TRUE_RSS_KINDS) {
@@ -132,7 +137,7 @@ export function buildTimeline(captures: Captures): Timeline {
     .sort(byTime);
   const gc = captures.gc.map((e) => ({ ...e }));
   const scav = captures.scav.map((e) => ({ ...e }));
-  const timedSpan = sampleMinMax([...memstats, ...rss].map((x) => x.t));
+  const timedSpan = minMaxOfTimes([memstats, rss]);
   const { unplaced: unplacedTraceLines, anchors: traceAnchors } = anchorTraces(
     gc,
     scav,
@@ -153,29 +158,50 @@ export function buildTimeline(captures: Captures): Timeline {
     absences: captures.absences ?? [],
   });
 
-  const all: Stamped[] = [...memstats, ...rss, ...goroutines];
-  const times = all.map((s) => s.t);
-  for (const e of gcTimed) times.push(e.t);
-  const [minT, maxT] = sampleMinMax(times);
+  // The series are walked in place, never concatenated: a week of one-second RSS is 600k samples,
+  // and every copy of it is megabytes of garbage.
+  const sampled: Stamped[][] = [memstats, rss, goroutines];
+  const [minT, maxT] = minMaxOfTimes([...sampled, gcTimed]);
 
   const processes: ProcessLifetime[] = [];
   for (let i = 0; i <= boundaries.length; i++) {
     const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
     const hi = i < boundaries.length ? boundaries[i]! : Infinity;
-    const inLife = all.filter((s) => s.t >= lo && s.t < hi);
-    const lifeTimes = inLife
-      .map((s) => s.t)
-      .concat(gcTimed.filter((e) => e.t >= lo && e.t < hi).map((e) => e.t));
-    if (lifeTimes.length === 0) continue;
-    const [s0, s1] = sampleMinMax(lifeTimes);
     const pids = new Map<number, number>();
+    const countPid = (s: Stamped): void => {
+      if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
+    };
+    let s0 = Infinity;
+    let s1 = -Infinity;
+    let inLife = 0;
+    for (const list of sampled)
+      for (let k = 0; k < list.length; k++) {
+        const s = list[k]!;
+        if (s.t >= lo && s.t < hi) {
+          inLife++;
+          if (s.t < s0) s0 = s.t;
+          if (s.t > s1) s1 = s.t;
+          countPid(s);
+        }
+      }
+    for (let k = 0; k < gcTimed.length; k++) {
+      const e = gcTimed[k]!;
+      if (e.t >= lo && e.t < hi) {
+        inLife++;
+        if (e.t < s0) s0 = e.t;
+        if (e.t > s1) s1 = e.t;
+      }
+    }
+    if (inLife === 0) continue;
     // Any sample naming a PID counts, including RSS sources other than the one chosen for alignment.
-    const named = [...inLife, ...captures.rss.filter((r) => r.kind !== rssKind && r.t >= lo && r.t < hi)];
-    for (const s of named) if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
+    for (let k = 0; k < captures.rss.length; k++) {
+      const r = captures.rss[k]!;
+      if (r.kind !== rssKind && r.t >= lo && r.t < hi) countPid(r);
+    }
     let pid: number | null = null;
     let best = 0;
     for (const [p, n] of pids) if (n > best) [pid, best] = [p, n];
-    processes.push({ index: processes.length, pid, start: s0!, end: s1!, knownStart: null as number | null });
+    processes.push({ index: processes.length, pid, start: s0, end: s1, knownStart: null as number | null });
   }
   // A stated process start belongs to the lifetime it precedes closely: after the previous lifetime's
   // last sample and no later than this lifetime's first.
@@ -188,7 +214,7 @@ export function buildTimeline(captures: Captures): Timeline {
 
   const rssLifetime = rss.map((s) => lifetimeAt(boundaries, s.t));
   const lazyLifetime = lazyFree.map((s) => lifetimeAt(boundaries, s.t));
-  const rssCadence = medianCadenceMs(rss.map((s) => s.t));
+  const rssCadence = medianCadenceMs(timesOf(rss));
   const tolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((rssCadence ?? 1000) * ALIGN_CADENCES));
   const lazyCadence = medianCadenceMs(lazyFree.map((s) => s.t));
   const lazyTolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((lazyCadence ?? 1000) * ALIGN_CADENCES));
@@ -218,7 +244,7 @@ export function buildTimeline(captures: Captures): Timeline {
 
   const alignment: Alignment = {
     rssKind,
-    rssSources: [...new Set(rss.map((s) => s.src.path))].sort(),
+    rssSources: [...pathsOf(rss)].sort(),
     toleranceMs: tolerance,
     method: `nearest ${rssKind ?? "RSS"} sample within ${tolerance} ms (${ALIGN_CADENCES} x the median RSS cadence of ${rssCadence ?? "?"} ms, at least ${MIN_ALIGN_TOLERANCE_MS} ms), else linear interpolation between the samples either side when both are within ${2 * tolerance} ms; never across a restart`,
     lazyFreeSource: lazyFree.length ? "smaps_rollup LazyFree" : null,
@@ -230,12 +256,12 @@ export function buildTimeline(captures: Captures): Timeline {
     for (let i = 0; i <= boundaries.length; i++) {
       const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
       const hi = i < boundaries.length ? boundaries[i]! : Infinity;
-      out.push(
-        ...gapsOf(
-          series,
-          items.filter((x) => x.t >= lo && x.t < hi).map((x) => x.t),
-        ),
-      );
+      const times: number[] = [];
+      for (let k = 0; k < items.length; k++) {
+        const t = items[k]!.t;
+        if (t >= lo && t < hi) times.push(t);
+      }
+      out.push(...gapsOf(series, times));
     }
     return out;
   };
@@ -269,13 +295,30 @@ export function buildTimeline(captures: Captures): Timeline {
   };
 }
 
-function sampleMinMax(times: number[]): [number | undefined, number | undefined] {
-  if (times.length === 0) return [undefined, undefined];
+/** The earliest and latest `t` over several series ([undefined, undefined] when all are empty). */
+function minMaxOfTimes(lists: { t: number }[][]): [number | undefined, number | undefined] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const t of times) {
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
+  let n = 0;
+  for (const list of lists) {
+    n += list.length;
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]!.t;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
   }
-  return [lo, hi];
+  return n === 0 ? [undefined, undefined] : [lo, hi];
+}
+
+function timesOf(series: { t: number }[]): number[] {
+  const out = new Array<number>(series.length);
+  for (let i = 0; i < series.length; i++) out[i] = series[i]!.t;
+  return out;
+}
+
+function pathsOf(series: { src: { path: string } }[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < series.length; i++) out.add(series[i]!.src.path);
+  return out;
 }

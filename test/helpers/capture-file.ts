@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { makeCaptureFile } from "../../src/ingest/ingest.js";
 import type { CaptureFile, IngestOptions } from "../../src/ingest/parser.js";
+import { linesOfBuffer } from "../../src/ingest/read-lines.js";
 
 export const UTC_OPTIONS: IngestOptions = { zone: "UTC", referenceYear: 2026 };
 
@@ -31,5 +32,6 @@ export function fileFromText(relPath: string, text: string | Buffer, mtimeMs = 0
     readBytes: async () => buf,
     readText: async () => buf.toString("utf8"),
     readTail: async (n: number) => buf.subarray(Math.max(0, buf.length - n)).toString("utf8"),
+    lines: () => linesOfBuffer(buf),
   };
 }

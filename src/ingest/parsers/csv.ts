@@ -11,7 +11,14 @@
  * located problem (the file is kept up to it: partial).
  */
 import type { DataIssue, RssSample } from "../../model/capture.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  linesOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { isPlausibleEpochMs } from "../time/zone.js";
 
@@ -92,10 +99,14 @@ export const csv: Parser = {
     return layoutOf(header) !== null;
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
-    const layout = layoutOf(lines[0]!.replace(/\r$/, ""));
-    if (!layout) return { kind: "not-mine" };
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    const lines = linesOf(file)[Symbol.asyncIterator]();
+    const header = await lines.next();
+    const layout = layoutOf(header.done ? "" : header.value);
+    if (!layout) {
+      await lines.return?.();
+      return { kind: "not-mine" };
+    }
     const rss: RssSample[] = [];
     const issues: DataIssue[] = [];
     if (layout.unitNote)
@@ -107,8 +118,10 @@ export const csv: Parser = {
     let firstProblem: { line: number; message: string } | null = null;
     let problems = 0;
     let zoneAssumed = false;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
+    let lineNo = 1;
+    for (let next = await lines.next(); !next.done; next = await lines.next()) {
+      const line = next.value;
+      lineNo++;
       if (line.trim() === "" || line.startsWith("#")) continue;
       const cells = splitRow(line, layout.delim);
       const time = parseTime(cells[layout.timeCol] ?? "", options);
@@ -117,7 +130,7 @@ export const csv: Parser = {
       if (!time || Number.isNaN(value)) {
         problems++;
         firstProblem ??= {
-          line: i + 1,
+          line: lineNo,
           message: !time
             ? `unreadable time ${JSON.stringify(cells[layout.timeCol] ?? "")}`
             : `RSS is not a number: ${JSON.stringify(valueText)}`,
@@ -130,7 +143,7 @@ export const csv: Parser = {
         t: time.t,
         prov: "record",
         zoneAssumed: time.zoneAssumed || undefined,
-        src: { path: file.path, line: i + 1 },
+        src: { path: file.path, line: lineNo },
         pid: pidText && /^\d+$/.test(pidText) ? Number(pidText) : undefined,
         kind: "csv",
         rssBytes: Math.round(value * layout.scale),

@@ -14,8 +14,13 @@ import { parseMemStatsBlockText } from "./memstats-block.js";
 
 const HEAP_MAGIC = Buffer.from("heap profile:", "latin1");
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
-/** The MemStats block with its two 256-entry arrays is under 16 KiB; 64 KiB leaves room for long values. */
-const TAIL_BYTES = 64 * 1024;
+/**
+ * The MemStats block is about 70 lines: two 256-entry arrays (PauseNs, up to 10 digits a value, and
+ * PauseEnd, 19 digits a value: under 8 KiB together) and some 30 scalars, under 10 KiB in all. Its
+ * header is looked for in the file's last 16 KiB; a block that is not there (long values, or no
+ * block) is looked for in the whole file.
+ */
+const TAIL_BYTES = 16 * 1024;
 
 export const heapDebug1: Parser = {
   id: "heap-debug1",
@@ -37,11 +42,16 @@ export const heapDebug1: Parser = {
       };
     }
     let text = await file.readTail(TAIL_BYTES);
-    let block = parseMemStatsBlockText(text, 1);
-    const wholeFile = file.size <= TAIL_BYTES;
+    let wholeFile = file.size <= TAIL_BYTES;
+    // A tail's line numbers are unknown and not counted (a thousand record lines per snapshot); its
+    // first line, cut anywhere, is dropped so that only a whole line can be the block's header.
+    let block = wholeFile
+      ? parseMemStatsBlockText(text, 1)
+      : parseMemStatsBlockText(text.slice(text.indexOf("\n") + 1), null);
     if (!block || block.problems.length > 0) {
       // Re-read the whole file so that messages carry real line numbers.
       if (!wholeFile) text = await file.readText();
+      wholeFile = true;
       block = parseMemStatsBlockText(text, 1);
     }
     if (!block) {
@@ -71,16 +81,19 @@ export const heapDebug1: Parser = {
       hints.push({
         kind: "go-version-min",
         value: "1.15",
-        src: { path: file.path, line: block.headerLine },
+        // the header's line only when the whole file was read (a tail's lines are not counted)
+        src: wholeFile ? { path: file.path, line: block.headerLine } : { path: file.path },
         how: "MaxRSS line in the MemStats block (added in Go 1.15)",
       });
     }
     const ms = block.values;
+    // one source object for the file's sample and profile reference (ten thousand files a week)
+    const src = { path: file.path };
     const sample = {
       t: stamp.t,
       prov: stamp.prov,
       zoneAssumed: stamp.zoneAssumed || undefined,
-      src: { path: file.path },
+      src,
       format: this.id,
       ms,
     };
@@ -96,7 +109,7 @@ export const heapDebug1: Parser = {
             t: stamp.t,
             prov: stamp.prov,
             zoneAssumed: stamp.zoneAssumed || undefined,
-            src: { path: file.path },
+            src,
             format: "heap-debug1",
             totalInuseBytes: Number(header[2]),
             sites: null,

@@ -68,9 +68,10 @@ function isHeaderLine(line: string): boolean {
  * The block in a whole text: the same result as `parseMemStatsBlock(text.split("\n"), firstLine)`,
  * without splitting the stack records before the block into lines (a heap profile's tail is a
  * thousand record lines and a block of about seventy): the header is found by search, the lines
- * before it only counted.
+ * before it only counted. With `firstLine` null (a file's tail, whose line numbers are unknown) the
+ * lines are not counted: the header is numbered line 1 and the block's lines from it.
  */
-export function parseMemStatsBlockText(text: string, firstLine: number): MemStatsBlock | null {
+export function parseMemStatsBlockText(text: string, firstLine: number | null): MemStatsBlock | null {
   let at = text.indexOf(HEADER_TEXT);
   while (at >= 0) {
     if (at === 0 || text.charCodeAt(at - 1) === 0x0a) {
@@ -80,6 +81,7 @@ export function parseMemStatsBlockText(text: string, firstLine: number): MemStat
     at = text.indexOf(HEADER_TEXT, at + 1);
   }
   if (at < 0) return null;
+  if (firstLine === null) return parseMemStatsBlock(text.slice(at).split("\n"), 1);
   let before = 0;
   for (let p = text.indexOf("\n"); p >= 0 && p < at; p = text.indexOf("\n", p + 1)) before++;
   return parseMemStatsBlock(text.slice(at).split("\n"), firstLine + before);
@@ -92,22 +94,35 @@ export function parseMemStatsBlockText(text: string, firstLine: number): MemStat
  * PauseEnd entries of every snapshot with BigInt costs more than reading the snapshot.
  */
 function largestDecimal(list: string): [number, number] | null {
-  // The runtime's own form: digits and single spaces. Native split and string comparison then
-  // decide (equal-length digit strings order as their numbers); anything else is scanned below.
+  // The runtime's own form: digits and single spaces, checked natively, then walked token by token
+  // (equal-length digit strings order as their numbers); anything else is scanned below.
   if (DIGITS_AND_SPACES.test(list)) {
-    let best = "";
-    let bestAt = -1;
-    let at = 0;
-    for (const tok of list.split(" ")) {
-      let sig = tok;
-      if (sig.charCodeAt(0) === 0x30) sig = sig.replace(LEADING_ZEROS, "");
-      if (sig.length > best.length || (sig.length === best.length && sig > best)) {
-        best = sig;
-        bestAt = at + tok.length - sig.length;
+    // The tokens of list.split(" "), walked in place (no token strings): a longer run of significant
+    // digits is larger; on equal length the first differing digit decides, and a tie keeps the first.
+    let bestStart = 0;
+    let bestEnd = 0;
+    const n = list.length;
+    for (let from = 0; from <= n;) {
+      let to = list.indexOf(" ", from);
+      if (to < 0) to = n;
+      let s = from;
+      while (s < to && list.charCodeAt(s) === 0x30) s++;
+      const len = to - s;
+      const bestLen = bestEnd - bestStart;
+      if (len > bestLen) {
+        bestStart = s;
+        bestEnd = to;
+      } else if (len === bestLen && len > 0) {
+        let k = 0;
+        while (k < len && list.charCodeAt(s + k) === list.charCodeAt(bestStart + k)) k++;
+        if (k < len && list.charCodeAt(s + k) > list.charCodeAt(bestStart + k)) {
+          bestStart = s;
+          bestEnd = to;
+        }
       }
-      at += tok.length + 1;
+      from = to + 1;
     }
-    return best.length > 0 ? [bestAt, bestAt + best.length] : null;
+    return bestEnd > bestStart ? [bestStart, bestEnd] : null;
   }
   let bestStart = 0;
   let bestEnd = 0;
@@ -141,7 +156,6 @@ function largestDecimal(list: string): [number, number] | null {
 }
 
 const DIGITS_AND_SPACES = /^[0-9 ]*$/;
-const LEADING_ZEROS = /^0+/;
 
 /** The characters `\s` matches in a JavaScript regular expression (the split the arrays were read with). */
 function isSpace(c: number): boolean {
@@ -158,6 +172,90 @@ function isSpace(c: number): boolean {
     c === 0x3000 ||
     c === 0xfeff
   );
+}
+
+/**
+ * `v[key] = n` with a named store per field. V8 turns an object into a slow dictionary after a dozen
+ * properties added by keyed stores (`v[key] = n`), and a block has some thirty fields: ten thousand
+ * snapshots then cost 1.4 KiB each instead of a few hundred bytes, and every later read is a lookup.
+ */
+function setField(v: Partial<MemStatsValues>, key: keyof MemStatsValues, n: number): void {
+  switch (key) {
+    case "Alloc":
+      v.Alloc = n;
+      return;
+    case "TotalAlloc":
+      v.TotalAlloc = n;
+      return;
+    case "Sys":
+      v.Sys = n;
+      return;
+    case "Mallocs":
+      v.Mallocs = n;
+      return;
+    case "Frees":
+      v.Frees = n;
+      return;
+    case "HeapAlloc":
+      v.HeapAlloc = n;
+      return;
+    case "HeapSys":
+      v.HeapSys = n;
+      return;
+    case "HeapIdle":
+      v.HeapIdle = n;
+      return;
+    case "HeapInuse":
+      v.HeapInuse = n;
+      return;
+    case "HeapReleased":
+      v.HeapReleased = n;
+      return;
+    case "HeapObjects":
+      v.HeapObjects = n;
+      return;
+    case "BuckHashSys":
+      v.BuckHashSys = n;
+      return;
+    case "GCSys":
+      v.GCSys = n;
+      return;
+    case "OtherSys":
+      v.OtherSys = n;
+      return;
+    case "NextGC":
+      v.NextGC = n;
+      return;
+    case "NumGC":
+      v.NumGC = n;
+      return;
+    case "NumForcedGC":
+      v.NumForcedGC = n;
+      return;
+    case "MaxRSS":
+      v.MaxRSS = n;
+      return;
+    case "StackInuse":
+      v.StackInuse = n;
+      return;
+    case "StackSys":
+      v.StackSys = n;
+      return;
+    case "MSpanInuse":
+      v.MSpanInuse = n;
+      return;
+    case "MSpanSys":
+      v.MSpanSys = n;
+      return;
+    case "MCacheInuse":
+      v.MCacheInuse = n;
+      return;
+    case "MCacheSys":
+      v.MCacheSys = n;
+      return;
+    default:
+      (v as Record<string, number>)[key] = n;
+  }
 }
 
 /**
@@ -193,7 +291,7 @@ export function parseMemStatsBlock(lines: string[], firstLine: number): MemStats
           line: lineNo,
           message: `${key}: expected an unsigned integer, got ${JSON.stringify(value.slice(0, 40))}`,
         });
-      else (v as Record<string, number>)[key] = n;
+      else setField(v, key as keyof MemStatsValues, n);
     } else if (key in PAIRS) {
       const pm = /^(\d+) \/ (\d+)$/.exec(value);
       const pair = PAIRS[key]!;
@@ -203,8 +301,8 @@ export function parseMemStatsBlock(lines: string[], firstLine: number): MemStats
           message: `${key}: expected 'inuse / sys', got ${JSON.stringify(value.slice(0, 40))}`,
         });
       else {
-        (v as Record<string, number>)[pair[0]] = u64(pm[1]!)!;
-        (v as Record<string, number>)[pair[1]] = u64(pm[2]!)!;
+        setField(v, pair[0], u64(pm[1]!)!);
+        setField(v, pair[1], u64(pm[2]!)!);
       }
     } else if (key === "LastGC") {
       const ms = nsToMs(value);

@@ -14,7 +14,14 @@
  */
 import type { DataIssue, Hint, Provenance, RssSample } from "../../model/capture.js";
 import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow } from "../process-table.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  linesOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { DayClock, localDayOf, nearestInstant, parseTimeOfDay, type TimeOfDay } from "../time/time-of-day.js";
 import { localToEpoch } from "../time/zone.js";
 
@@ -66,8 +73,6 @@ export const pidstat: Parser = {
     return /\bminflt\/s\b/.test(text) && /\bRSS\b/.test(text) && /\bPID\b/.test(text);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
     const hints: Hint[] = [];
     const issues: DataIssue[] = [];
     let day: Day | null = null;
@@ -76,8 +81,10 @@ export const pidstat: Parser = {
     const snapshots: PidstatRow[][] = [];
     let lastTimeText: string | null = null;
 
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    let i = -1;
+    for await (const line of linesOf(file)) {
+      i++;
       if (line.trim() === "") continue;
       const banner = BANNER.exec(line);
       if (banner) {

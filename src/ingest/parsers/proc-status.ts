@@ -8,7 +8,14 @@
  * no Vm lines: there is no RSS to read, so such a file is ignored with that reason.
  */
 import type { RssSample } from "../../model/capture.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  linesOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 
@@ -44,8 +51,6 @@ export const procStatus: Parser = {
     return /^Name:\s/m.test(text) && /^(Pid|Tgid|State|Umask):\s/m.test(text);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
     const ctx = {
       zone: options.zone,
       referenceYear: options.referenceYear,
@@ -53,8 +58,10 @@ export const procStatus: Parser = {
     };
     const copies: Copy[] = [];
     let pendingStamp: Copy["stamp"] = null;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    let i = -1;
+    for await (const line of linesOf(file)) {
+      i++;
       if (line.trim() === "") continue;
       const kv = KV.exec(line);
       if (kv && !splitLinePrefix(line, ctx)) {

@@ -26,7 +26,7 @@ import type {
   Provenance,
   RssSample,
 } from "../../model/capture.js";
-import type { CaptureFile, IngestOptions, ParseOutcome, Parser } from "../parser.js";
+import { linesOf, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { isPlausibleEpochMs } from "../time/zone.js";
@@ -165,8 +165,6 @@ export const prometheus: Parser = {
     return looksLikeExposition(file.headText);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
     const scrapes: Scrape[] = [];
     const issues: DataIssue[] = [];
     let current: Scrape | null = null;
@@ -179,9 +177,11 @@ export const prometheus: Parser = {
       scrapes.push(s);
       return s;
     };
-    for (let i = 0; i < lines.length; i++) {
-      const lineNo = i + 1;
-      const line = lines[i]!.replace(/\r$/, "").trim();
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    let lineNo = 0;
+    for await (const rawLine of linesOf(file)) {
+      lineNo++;
+      const line = rawLine.trim();
       if (line === "" || line === "# EOF") continue;
       // A timestamp line between scrapes: `date` output, or a comment holding only a stamp.
       const stampText = line.startsWith("#") ? line.replace(/^#\s*/, "") : line;

@@ -12,7 +12,14 @@
  */
 import type { DataIssue, Hint, ProcessAbsence, Provenance, RssSample } from "../../model/capture.js";
 import { chooseSubject, type ProcessRow } from "../process-table.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  linesOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 
@@ -94,8 +101,6 @@ export const ps: Parser = {
     return lines.some((l) => HEADER.test(l) && !/minflt|\bRES\b|%VSZ/.test(l));
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
     const ctx = {
       zone: options.zone,
       referenceYear: options.referenceYear,
@@ -105,8 +110,10 @@ export const ps: Parser = {
     let cols: string[] | null = null;
     let pendingStamp: Block["stamp"] = null;
     let firstProblem: { line: number; message: string } | null = null;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    let i = -1;
+    for await (const line of linesOf(file)) {
+      i++;
       if (line.trim() === "") continue;
       if (HEADER.test(line)) {
         cols = columnsOf(line);

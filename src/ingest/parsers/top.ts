@@ -15,7 +15,14 @@
  */
 import type { DataIssue, Provenance, RssSample } from "../../model/capture.js";
 import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow } from "../process-table.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  linesOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { DayClock, localDayOf, parseTimeOfDay, type TimeOfDay } from "../time/time-of-day.js";
@@ -51,8 +58,6 @@ export const top: Parser = {
     );
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
-    const lines = text.split("\n");
     const ctx = {
       zone: options.zone,
       referenceYear: options.referenceYear,
@@ -64,8 +69,10 @@ export const top: Parser = {
     let rssCol = -1;
     let sawBusyboxWithoutRss = false;
     let firstProblem: { line: number; message: string } | null = null;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!.replace(/\r$/, "");
+    // streamed line by line: memory follows the samples kept, not the size of the file
+    let i = -1;
+    for await (const line of linesOf(file)) {
+      i++;
       if (line.trim() === "") continue;
       const topLine = TOP_LINE.exec(line);
       if (topLine || BUSYBOX_MEM.test(line)) {
@@ -116,7 +123,7 @@ export const top: Parser = {
       });
     }
     if (snapshots.length === 0) {
-      if (cols && rssCol >= 0 && PROCPS_TASK_HEADER.test(text.slice(0, 1024)))
+      if (cols && rssCol >= 0 && PROCPS_TASK_HEADER.test(file.headText.slice(0, 1024)))
         return {
           kind: "ignored",
           format: this.id,

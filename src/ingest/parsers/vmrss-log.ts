@@ -128,6 +128,68 @@ function isoUtcTime(line: string): number {
   );
 }
 
+/** KEY_AT's alternatives in its order (RssAnon before Rss: the first that fits wins, as in the regex). */
+const KEYS: readonly Key[] = ["VmRSS", "VmHWM", "RssAnon", "Rss", "LazyFree", "Anonymous"];
+/** Digits read directly: up to 15 are exact in a double, as Number() of the text would give. */
+const MAX_PLAIN_DIGITS = 15;
+/** plainKeyAt's answer (module scratch, so that no object is built per line). */
+let plainKey: Key = "VmRSS";
+let plainKb = 0;
+
+/**
+ * True when KEY_AT matches at `at` on a plain line: a key, `:`, spaces or tabs, up to 15 digits,
+ * ` kB`, spaces or tabs to the end; the key and the number are left in plainKey and plainKb (the
+ * regex's groups). False when the line is anything else, even if the regex might match it (other
+ * white space, more digits): the caller then asks the regular expressions.
+ */
+function plainKeyAt(line: string, at: number): boolean {
+  const n = line.length;
+  let key: Key | null = null;
+  for (const k of KEYS)
+    if (line.startsWith(k, at) && line.charCodeAt(at + k.length) === 0x3a) {
+      key = k;
+      break;
+    }
+  if (key === null) return false;
+  let i = at + key.length + 1;
+  const spaces = i;
+  while (i < n && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) i++;
+  if (i === spaces) return false;
+  const digits = i;
+  let v = 0;
+  for (let d = digitAt(line, i); d >= 0; d = digitAt(line, ++i)) v = v * 10 + d;
+  if (i === digits || i - digits > MAX_PLAIN_DIGITS) return false;
+  if (!line.startsWith(" kB", i)) return false;
+  i += 3;
+  while (i < n && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x09)) i++;
+  if (i !== n) return false;
+  plainKey = key;
+  plainKb = v;
+  return true;
+}
+
+/**
+ * One sample with only the keys that have a value (no `zoneAssumed: undefined`, no `pid: undefined`):
+ * a week of one-second readings is 600k of these, and each absent key is 8 bytes fewer per object.
+ * The keys keep the order of the full literal, so the JSON of a sample is unchanged.
+ */
+function rssSample(
+  t: number,
+  zoneAssumed: boolean,
+  src: { path: string; line: number },
+  pid: number | undefined,
+  kind: RssKind,
+  rssBytes: number,
+): RssSample {
+  if (zoneAssumed)
+    return pid === undefined
+      ? { t, prov: "record", zoneAssumed: true, src, kind, rssBytes }
+      : { t, prov: "record", zoneAssumed: true, src, pid, kind, rssBytes };
+  return pid === undefined
+    ? { t, prov: "record", src, kind, rssBytes }
+    : { t, prov: "record", src, pid, kind, rssBytes };
+}
+
 function nonEmpty(text: string, n: number): string[] {
   return text
     .split("\n", n)
@@ -192,74 +254,67 @@ export const vmrssLog: Parser = {
       from = to + 1;
       if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
       if (isBlank(line)) continue;
-      // The dominant form (`date -Is -u`, RFC 3339 in UTC) is read directly; any other prefix, and
-      // any line the direct reading is unsure of, goes through the general splitLinePrefix.
-      let prefix: { t: number; zoneAssumed: boolean; rest: string } | null;
-      let m: RegExpExecArray | null;
+      // The dominant form (`date -Is -u`, RFC 3339 in UTC) is read directly, and so is a plain key
+      // line after it; any other prefix, and any line the direct reading is unsure of, goes through
+      // the general splitLinePrefix and the regular expressions. No object is built per line.
+      let stamped: boolean;
+      let t = 0;
+      let zoneAssumed = false;
+      let general: { t: number; zoneAssumed: boolean; rest: string } | null = null;
+      let key: Key | null = null;
+      let kb = 0;
       const restAt = isoUtcRestAt(line);
       if (restAt >= 0) {
-        const t = isoUtcTime(line);
-        prefix = {
-          t,
-          zoneAssumed: false,
-          get rest(): string {
-            return line.slice(restAt);
-          },
-        };
-        KEY_AT.lastIndex = restAt;
-        m = KEY_AT.exec(line) ?? KEY_LINE.exec(line);
+        stamped = true;
+        t = isoUtcTime(line);
+        if (plainKeyAt(line, restAt)) {
+          key = plainKey;
+          kb = plainKb;
+        } else {
+          KEY_AT.lastIndex = restAt;
+          const m = KEY_AT.exec(line) ?? KEY_LINE.exec(line);
+          if (m) [key, kb] = [m[1] as Key, Number(m[2])];
+        }
       } else {
-        prefix = splitLinePrefix(line, ctx);
-        m = KEY_LINE.exec(line);
+        general = splitLinePrefix(line, ctx);
+        stamped = general !== null;
+        if (general) [t, zoneAssumed] = [general.t, general.zoneAssumed];
+        const m = KEY_LINE.exec(line);
+        if (m) [key, kb] = [m[1] as Key, Number(m[2])];
       }
-      if (!m) {
-        if (bareFile && prefix) {
-          const bare = BARE_KB.exec(prefix.rest);
+      if (key === null) {
+        if (bareFile && stamped) {
+          const bare = BARE_KB.exec(general ? general.rest : line.slice(restAt));
           if (bare) {
             flush();
-            rss.push({
-              t: prefix.t,
-              prov: "record",
-              zoneAssumed: prefix.zoneAssumed || undefined,
-              src: { path: file.path, line: i + 1 },
-              pid,
-              kind: "ps",
-              rssBytes: Number(bare[1]) * 1024,
-            });
+            rss.push(
+              rssSample(t, zoneAssumed, { path: file.path, line: i + 1 }, pid, "ps", Number(bare[1]) * 1024),
+            );
           }
         }
         continue;
       }
-      if (!prefix) {
+      if (!stamped) {
         problems++;
         firstProblem ??= {
           line: i + 1,
-          message: `no timestamp before ${m[1]}: ${JSON.stringify(line.slice(0, 60))}`,
+          message: `no timestamp before ${key}: ${JSON.stringify(line.slice(0, 60))}`,
         };
         continue;
       }
-      const key = m[1] as Key;
       const bit = KEY_BIT[key];
-      const bytes = Number(m[2]) * 1024;
+      const bytes = kb * 1024;
       const joins =
-        current !== null && (current.keys & bit) === 0 && Math.abs(prefix.t - current.t) < JOIN_WINDOW_MS;
+        current !== null && (current.keys & bit) === 0 && Math.abs(t - current.t) < JOIN_WINDOW_MS;
       if (!joins) {
         flush();
-        current = { sample: null, t: prefix.t, keys: 0, vmHWM: 0, rssAnon: 0, anonymous: 0, lazyFree: 0 };
+        current = { sample: null, t, keys: 0, vmHWM: 0, rssAnon: 0, anonymous: 0, lazyFree: 0 };
       }
       const reading = current!;
       reading.keys |= bit;
       if (key === "VmRSS" || key === "Rss") {
         const kind: RssKind = key === "VmRSS" ? "vmrss" : "smaps";
-        reading.sample = {
-          t: prefix.t,
-          prov: "record",
-          zoneAssumed: prefix.zoneAssumed || undefined,
-          src: { path: file.path, line: i + 1 },
-          pid,
-          kind,
-          rssBytes: bytes,
-        };
+        reading.sample = rssSample(t, zoneAssumed, { path: file.path, line: i + 1 }, pid, kind, bytes);
       } else if (key === "VmHWM") reading.vmHWM = bytes;
       else if (key === "RssAnon") reading.rssAnon = bytes;
       else if (key === "Anonymous") reading.anonymous = bytes;
