@@ -83,7 +83,15 @@ test("2 GiB logs (sparse files): streamed when the parser can, else ignored as t
   assert.equal(gc.status, "parsed", `gctrace.log: ${gc.status} ${gc.message}`);
   assert.equal(gc.records, 1);
   assert.equal(gc.bytes, 2 * GIB);
-  for (const p of ["rss.log", "heap-20261124T052236Z.txt"]) {
+  // the VmRSS log streams too: its one reading is kept, the NULs after it are no reading at all
+  const vm = byPath.get("rss.log")!;
+  assert.equal(vm.status, "parsed", `rss.log: ${vm.status} ${vm.message}`);
+  assert.equal(
+    vm.records,
+    Math.ceil((96 * 1024) / "2026-11-24T05:22:36Z VmRSS:\t 10100 kB\n".length),
+    "every reading of the head, none from the NULs",
+  );
+  for (const p of ["heap-20261124T052236Z.txt"]) {
     const f = byPath.get(p)!;
     assert.equal(f.status, "ignored", `${p}: ${f.status} ${f.message}`);
     assert.match(f.message ?? "", /^too large for a [\w-]+ capture \(2147483648 bytes\)/, p);
@@ -101,18 +109,17 @@ test("2 GiB logs (sparse files): streamed when the parser can, else ignored as t
 test("a file just above the whole-read limit is refused by size, one just below is read", async () => {
   const dir = path.join(tmp, "limit");
   mkdirSync(dir);
-  sparse(
-    path.join(dir, "above-rss.log"),
-    "2026-11-24T05:22:36Z VmRSS:\t 10100 kB\n",
-    MAX_WHOLE_READ_BYTES + 1,
-  );
+  // expvar is read whole (one JSON document): above the limit it is refused by its size
+  const vars = path.join(dir, "vars-20261124T052236Z.json");
+  sparse(vars, '"x": 1,\n', MAX_WHOLE_READ_BYTES + 1, '{\n"memstats": {"HeapAlloc": 1},\n');
   const res = await ingestIncident({ incidentDir: dir, incidentId: "limit", zone: "UTC" });
-  assert.equal(res.files[0]!.status, "ignored");
+  assert.equal(res.files[0]!.status, "ignored", res.files[0]!.message ?? "");
   assert.match(res.files[0]!.message ?? "", /too large/);
-  // below the limit the same head is parsed (the NULs after it are a located problem at worst)
-  truncateSync(path.join(dir, "above-rss.log"), 96 * 1024);
+  // below the limit the same file is read (and judged on its content, whatever that gives)
+  truncateSync(vars, 96 * 1024);
   const below = await ingestIncident({ incidentDir: dir, incidentId: "limit", zone: "UTC" });
-  assert.equal(below.files[0]!.status, "parsed", below.files[0]!.message ?? "");
+  assert.doesNotMatch(below.files[0]!.message ?? "", /too large/);
+  assert.equal(below.files[0]!.format, "expvar", "read by its parser");
 });
 
 test("a gzip bomb named like a heap profile (1 GiB of zeros in ~1 MiB) is refused without a crash", async () => {

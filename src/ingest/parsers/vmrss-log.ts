@@ -11,7 +11,14 @@
  * with nothing after it is the process being gone (the loop ran, grep found no file): not a sample.
  */
 import type { RssKind, RssSample } from "../../model/capture.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  linesOf,
+  located,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 
 const KEY_LINE = /(?:^|\s)(VmRSS|VmHWM|RssAnon|Rss|LazyFree|Anonymous):\s+(\d+) kB\s*$/;
@@ -208,6 +215,12 @@ function bareShape(lines: string[]): boolean {
   return bare >= 3 && bare >= BARE_SHARE * (bare + other);
 }
 
+/**
+ * Logs up to this size are read whole and cut in place (fastest: a week of one-second readings is
+ * ~25 MiB); bigger ones are streamed so that a multi-GiB log never has to fit in one string.
+ */
+const STREAM_ABOVE_BYTES = 64 * 1024 * 1024;
+
 export const vmrssLog: Parser = {
   id: "vmrss-log",
   description: "timestamped VmRSS / smaps_rollup / ps rss= lines from a capture loop (date/ts prefix)",
@@ -218,7 +231,6 @@ export const vmrssLog: Parser = {
     return RSS_NAME.test(file.path.split("/").pop() ?? "") && bareShape(first.slice(0, 10));
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const text = await file.readText();
     const rss: RssSample[] = [];
     const pidMatch = PID_IN_PATH.exec(file.path);
     const pid = pidMatch ? Number(pidMatch[1]) : undefined;
@@ -228,7 +240,8 @@ export const vmrssLog: Parser = {
       referenceDate: options.referenceDate,
     };
     const bareFile = !nonEmpty(file.headText, 12).some((l) => KEY_LINE.test(l));
-    let firstProblem: { line: number; message: string } | null = null;
+    // Typed by a cast so that assignments inside `handle` are not narrowed away after it.
+    let firstProblem = null as { line: number; message: string } | null;
     let problems = 0;
     // The reading being assembled: its sample, its stamp, the keys it has (KEY_BIT) and their values.
     let current: Reading | null = null;
@@ -245,15 +258,9 @@ export const vmrssLog: Parser = {
       }
       current = null;
     };
-    // Lines are cut one at a time from the text (the same lines as text.split("\n")): a week of
-    // one-second readings is 600k lines, never all held as strings at once.
-    for (let i = 0, from = 0; from <= text.length; i++) {
-      let to = text.indexOf("\n", from);
-      if (to < 0) to = text.length;
-      let line = text.slice(from, to);
-      from = to + 1;
-      if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
-      if (isBlank(line)) continue;
+    // One line of the log: its 0-based index is i. No object is built per line on the fast path.
+    const handle = (line: string, i: number): void => {
+      if (isBlank(line)) return;
       // The dominant form (`date -Is -u`, RFC 3339 in UTC) is read directly, and so is a plain key
       // line after it; any other prefix, and any line the direct reading is unsure of, goes through
       // the general splitLinePrefix and the regular expressions. No object is built per line.
@@ -292,7 +299,7 @@ export const vmrssLog: Parser = {
             );
           }
         }
-        continue;
+        return;
       }
       if (!stamped) {
         problems++;
@@ -300,7 +307,7 @@ export const vmrssLog: Parser = {
           line: i + 1,
           message: `no timestamp before ${key}: ${JSON.stringify(line.slice(0, 60))}`,
         };
-        continue;
+        return;
       }
       const bit = KEY_BIT[key];
       const bytes = kb * 1024;
@@ -319,6 +326,23 @@ export const vmrssLog: Parser = {
       else if (key === "RssAnon") reading.rssAnon = bytes;
       else if (key === "Anonymous") reading.anonymous = bytes;
       else reading.lazyFree = bytes;
+    };
+    if (file.size <= STREAM_ABOVE_BYTES) {
+      // Lines are cut one at a time from the text (the same lines as text.split("\n")): a week of
+      // one-second readings is 600k lines, never all held as strings at once.
+      const text = await file.readText();
+      for (let i = 0, from = 0; from <= text.length; i++) {
+        let to = text.indexOf("\n", from);
+        if (to < 0) to = text.length;
+        let line = text.slice(from, to);
+        from = to + 1;
+        if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
+        handle(line, i);
+      }
+    } else {
+      // A log too big to hold as one string is streamed line by line (memory bounded by the samples).
+      let i = 0;
+      for await (const line of linesOf(file)) handle(line, i++);
     }
     flush();
     if (rss.length === 0) {
