@@ -3,9 +3,10 @@
  * per-lifetime views of the ledger, the live-heap estimate, and the "keeps rising" test.
  */
 import type { SourceRef } from "../model/capture.js";
-import type { Evidence, Finding, LedgerPoint, Recommendation } from "../model/analysis.js";
+import type { Evidence, Finding, LedgerPoint, Platform, Recommendation } from "../model/analysis.js";
 import type { AlignedPoint } from "../model/timeline.js";
 import type { Rule, RuleContext } from "./rule.js";
+import { effectiveMadvFree } from "./release-response.js";
 import { linearFit, median } from "./series-stats.js";
 
 export const LINKS = {
@@ -194,4 +195,26 @@ export function parseGogc(text: string | null): number | "off" | null {
   if (/off/i.test(text)) return "off";
   const m = /(\d+)/.exec(text);
   return m ? Number(m[1]) : null;
+}
+
+/** What the gap rules cannot do without, with the command that captures it. */
+export const MISSING_ALIGNED_RSS =
+  'no RSS aligned to the MemStats snapshots (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)';
+
+/**
+ * The view the gap rules (lazy-free, non-go-memory) share: the ledger points where RSS is aligned,
+ * whether LazyFree was measured, and whether released pages are expected to stay in RSS, where what
+ * RSS did when Go released memory outranks what the version and GODEBUG suggest.
+ */
+export function gapView(ctx: RuleContext): {
+  points: LedgerPoint[];
+  measured: boolean;
+  madv: Platform["madvFree"];
+} {
+  const points = ctx.ledger.filter((p) => p.rss !== null && p.gap !== null);
+  return {
+    points,
+    measured: points.some((p) => p.lazyFree !== null),
+    madv: effectiveMadvFree(ctx.platform, ctx.releaseResponse),
+  };
 }

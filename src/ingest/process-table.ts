@@ -8,7 +8,7 @@
  * each snapshot then keeps its largest row of that command, so a restarted process (new PID, same
  * command) is followed. The processes left out are named in a data-quality note.
  */
-import type { DataIssue } from "../model/capture.js";
+import type { DataIssue, Provenance, RssKind, RssSample } from "../model/capture.js";
 
 export interface ProcessRow {
   pid: number;
@@ -70,4 +70,27 @@ export function kibOrSuffixedToBytes(text: string): number | null {
   if (!Number.isFinite(value)) return null;
   const power = m[2] ? SUFFIX_POWER[m[2].toLowerCase()]! : 1;
   return Math.round(value * 1024 ** power);
+}
+
+/**
+ * The RSS sample of one process-table row at one time, with the same own keys every time (no
+ * undefined-valued keys): `pid` only when the table has one, `zoneAssumed` only when true.
+ */
+export function rowSample(
+  time: { t: number; prov: Provenance; zoneAssumed?: boolean },
+  path: string,
+  row: { line: number; rssBytes: number; pid?: number },
+  kind: RssKind,
+  withPid = true,
+): RssSample {
+  const s: RssSample = {
+    t: time.t,
+    prov: time.prov,
+    src: { path, line: row.line },
+    kind,
+    rssBytes: row.rssBytes,
+  };
+  if (time.zoneAssumed) s.zoneAssumed = true;
+  if (withPid && row.pid !== undefined) s.pid = row.pid;
+  return s;
 }

@@ -10,9 +10,18 @@
  */
 import type { Evidence, Finding, LedgerPoint, Recommendation } from "../../model/analysis.js";
 import type { Rule, RuleContext } from "../rule.js";
-import { effectiveMadvFree } from "../release-response.js";
 import { formatBytes, formatClock, formatDuration, formatPercent } from "../../common/format.js";
-import { LINKS, base, clear, insufficient, material, referencePeak, srcOf } from "../rule-kit.js";
+import {
+  LINKS,
+  base,
+  clear,
+  insufficient,
+  material,
+  referencePeak,
+  srcOf,
+  gapView,
+  MISSING_ALIGNED_RSS,
+} from "../rule-kit.js";
 
 /**
  * LazyFree must cover at least 75% of the gap: the rest of a normal gap is the binary, shared
@@ -31,9 +40,6 @@ const RECOMMENDATION: Recommendation = {
   links: [LINKS.madvdontneedDefault, LINKS.lazyFreeRss, LINKS.godebug, LINKS.madvise],
 };
 
-const MISSING_RSS =
-  'no RSS aligned to the MemStats snapshots (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)';
-
 function rule(): Rule {
   return lazyFree;
 }
@@ -42,11 +48,8 @@ export const lazyFree: Rule = {
   id: "lazy-free",
   title: "Released memory still counted in RSS (MADV_FREE)",
   evaluate(ctx: RuleContext): Finding {
-    const points = ctx.ledger.filter((p) => p.rss !== null && p.gap !== null);
-    if (points.length === 0) return insufficient(rule(), [MISSING_RSS], RECOMMENDATION);
-    const measured = points.some((p) => p.lazyFree !== null);
-    // What RSS did when Go released memory outranks what the version and GODEBUG suggest.
-    const madv = effectiveMadvFree(ctx.platform, ctx.releaseResponse);
+    const { points, measured, madv } = gapView(ctx);
+    if (points.length === 0) return insufficient(rule(), [MISSING_ALIGNED_RSS], RECOMMENDATION);
     // The pages MADV_FREE can hold are at most what Go released; LazyFree measures them.
     const covered = (p: LedgerPoint): number => {
       const gap = Math.max(0, p.gap!);

@@ -9,9 +9,18 @@
  */
 import type { Evidence, Finding, LedgerPoint, Recommendation } from "../../model/analysis.js";
 import type { Rule, RuleContext } from "../rule.js";
-import { effectiveMadvFree } from "../release-response.js";
 import { formatBytes, formatClock, formatDuration, formatPercent } from "../../common/format.js";
-import { LINKS, base, clear, insufficient, lifetimes, referencePeak, srcOf } from "../rule-kit.js";
+import {
+  LINKS,
+  base,
+  clear,
+  insufficient,
+  lifetimes,
+  referencePeak,
+  srcOf,
+  gapView,
+  MISSING_ALIGNED_RSS,
+} from "../rule-kit.js";
 import { linearFit } from "../series-stats.js";
 
 /**
@@ -62,9 +71,6 @@ function fileBackedNear(ctx: RuleContext, t: number): number | null {
   return best ? Math.max(0, best.v) : null;
 }
 
-const MISSING_RSS =
-  'no RSS aligned to the MemStats snapshots (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)';
-
 function rule(): Rule {
   return nonGoMemory;
 }
@@ -73,11 +79,8 @@ export const nonGoMemory: Rule = {
   id: "non-go-memory",
   title: "Memory outside the Go runtime (cgo, mmap, C libraries)",
   evaluate(ctx: RuleContext): Finding {
-    const points = ctx.ledger.filter((p) => p.rss !== null && p.gap !== null);
-    if (points.length === 0) return insufficient(rule(), [MISSING_RSS], RECOMMENDATION);
-    const measured = points.some((p) => p.lazyFree !== null);
-    // What RSS did when Go released memory outranks what the version and GODEBUG suggest.
-    const madv = effectiveMadvFree(ctx.platform, ctx.releaseResponse);
+    const { points, measured, madv } = gapView(ctx);
+    if (points.length === 0) return insufficient(rule(), [MISSING_ALIGNED_RSS], RECOMMENDATION);
     const lazyBound = (p: LedgerPoint): number =>
       p.lazyFree ?? (measured || madv === "no" ? 0 : p.heapReleased);
     const unexplained = (p: LedgerPoint): number => p.gap! - lazyBound(p);

@@ -9,7 +9,7 @@
  * followed; process-table.ts keeps, per table, the largest row of the workload with the largest memory.
  */
 import type { DataIssue, Provenance, RssSample } from "../../model/capture.js";
-import { chooseSubject, type ProcessRow } from "../process-table.js";
+import { chooseSubject, type ProcessRow, rowSample } from "../process-table.js";
 import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
@@ -122,14 +122,7 @@ export const kubectl: Parser = {
     timed.forEach((t, idx) => {
       const row = choice.rows[idx];
       if (!row) return;
-      rss.push({
-        t: t.stamp!.t,
-        prov: t.stamp!.prov,
-        zoneAssumed: t.stamp!.zoneAssumed || undefined,
-        src: { path: file.path, line: row.line },
-        kind: "kubectl",
-        rssBytes: row.rssBytes,
-      });
+      rss.push(rowSample(t.stamp!, file.path, row, "kubectl", false));
     });
     if (rss.length === 0) {
       return {

@@ -13,7 +13,7 @@
  * configured zone is assumed and flagged.
  */
 import type { DataIssue, Hint, Provenance, RssSample } from "../../model/capture.js";
-import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow } from "../process-table.js";
+import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow, rowSample } from "../process-table.js";
 import {
   located,
   linesOf,
@@ -196,15 +196,8 @@ export const pidstat: Parser = {
       // Advance the clock on every snapshot so that roll-over is seen even where the subject is absent.
       const t = head.epochMs ?? (clock && head.tod ? clock.at(head.tod) : null);
       if (!row || t === null) return;
-      rss.push({
-        t,
-        prov: head.epochMs !== null ? "record" : prov,
-        zoneAssumed: head.epochMs !== null ? undefined : true,
-        src: { path: file.path, line: row.line },
-        pid: row.pid,
-        kind: "pidstat",
-        rssBytes: row.rssBytes,
-      });
+      const stamp = head.epochMs !== null ? { t, prov: "record" as const } : { t, prov, zoneAssumed: true };
+      rss.push(rowSample(stamp, file.path, row, "pidstat"));
     });
     const out: ParseOutcome = {
       kind: "parsed",

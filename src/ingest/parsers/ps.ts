@@ -11,7 +11,7 @@
  * just before ps); the bounds of all the PID's samples are intersected and the middle is taken.
  */
 import type { DataIssue, Hint, ProcessAbsence, Provenance, RssSample } from "../../model/capture.js";
-import { chooseSubject, type ProcessRow } from "../process-table.js";
+import { chooseSubject, type ProcessRow, rowSample } from "../process-table.js";
 import {
   located,
   linesOf,
@@ -188,15 +188,7 @@ export const ps: Parser = {
       }
       closeAbsence();
       pidAsked = row.pid;
-      rss.push({
-        t: stamp.t,
-        prov: stamp.prov,
-        zoneAssumed: stamp.zoneAssumed || undefined,
-        src: { path: file.path, line: row.line },
-        pid: row.pid,
-        kind: "ps",
-        rssBytes: row.rssBytes,
-      });
+      rss.push(rowSample(stamp, file.path, row, "ps"));
       if (row.etimeSec !== undefined) {
         const start = stamp.t - row.etimeSec * 1000;
         const cur = startByPid.get(row.pid);

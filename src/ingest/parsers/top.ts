@@ -14,7 +14,7 @@
  * configured zone is assumed and flagged.
  */
 import type { DataIssue, Provenance, RssSample } from "../../model/capture.js";
-import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow } from "../process-table.js";
+import { chooseSubject, kibOrSuffixedToBytes, type ProcessRow, rowSample } from "../process-table.js";
 import {
   located,
   linesOf,
@@ -184,15 +184,7 @@ export const top: Parser = {
       const row = choice.rows[idx];
       if (!row) return;
       const time = times[idx]!;
-      rss.push({
-        t: time.t,
-        prov: time.prov,
-        zoneAssumed: time.zoneAssumed || undefined,
-        src: { path: file.path, line: row.line },
-        pid: row.pid,
-        kind: "top",
-        rssBytes: row.rssBytes,
-      });
+      rss.push(rowSample(time, file.path, row, "top"));
     });
     if (rss.length === 0) {
       return {
