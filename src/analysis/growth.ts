@@ -60,6 +60,26 @@ function key(s: AllocationSite): string {
   return `${s.func}\n${s.location}`;
 }
 
+/** A snapshot's sites keyed by function and location, records of the same site summed. */
+function sitesByKey(sites: AllocationSite[]): Map<string, AllocationSite> {
+  const out = new Map<string, AllocationSite>();
+  for (const s of sites) {
+    const k = key(s);
+    const prev = out.get(k);
+    out.set(
+      k,
+      prev
+        ? {
+            ...prev,
+            inuseBytes: prev.inuseBytes + s.inuseBytes,
+            inuseObjects: prev.inuseObjects + s.inuseObjects,
+          }
+        : s,
+    );
+  }
+  return out;
+}
+
 /** Per-site in-use growth between two loaded snapshots, largest growth first. */
 export function siteGrowth(
   first: HeapProfileRef,
@@ -67,36 +87,8 @@ export function siteGrowth(
   top = TOP_GROWTH_SITES,
 ): SiteGrowth[] {
   if (!first.sites || !last.sites) return [];
-  const before = new Map<string, AllocationSite>();
-  for (const s of first.sites) {
-    const k = key(s);
-    const prev = before.get(k);
-    before.set(
-      k,
-      prev
-        ? {
-            ...prev,
-            inuseBytes: prev.inuseBytes + s.inuseBytes,
-            inuseObjects: prev.inuseObjects + s.inuseObjects,
-          }
-        : s,
-    );
-  }
-  const after = new Map<string, AllocationSite>();
-  for (const s of last.sites) {
-    const k = key(s);
-    const prev = after.get(k);
-    after.set(
-      k,
-      prev
-        ? {
-            ...prev,
-            inuseBytes: prev.inuseBytes + s.inuseBytes,
-            inuseObjects: prev.inuseObjects + s.inuseObjects,
-          }
-        : s,
-    );
-  }
+  const before = sitesByKey(first.sites);
+  const after = sitesByKey(last.sites);
   const out: SiteGrowth[] = [];
   for (const [k, s] of after) {
     const firstBytes = before.get(k)?.inuseBytes ?? 0;

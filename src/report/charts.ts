@@ -684,17 +684,7 @@ export function gcChart(timeline: Timeline, analysis: Analysis): ViewChart | nul
     desc.push(
       `GCCPUFraction (an average since process start) up to ${formatPercent(peakFraction, peakFraction < 0.01 ? 2 : 1)}`,
     );
-    panels.push({
-      width: PLOT_WIDTH,
-      height: 70,
-      data: { values: rows },
-      mark: { type: "line", color: "#d35400", strokeWidth: 1.4 },
-      encoding: {
-        x,
-        y: { field: "v", type: "quantitative", title: "GC CPU %" },
-        detail: { field: "lifetime", type: "nominal" },
-      },
-    });
+    panels.push(linePanel(rows, x, 70, "#d35400", 1.4, "GC CPU %"));
   }
   const ledger = onePerInstant(analysis.ledger);
   const withGoal = ledger.filter((p) => p.nextGC !== null);
@@ -760,17 +750,7 @@ export function goroutineChart(timeline: Timeline, analysis: Analysis): ViewChar
     desc.push(
       `goroutines from ${formatCount(goroutines[0]!.v)} to ${formatCount(goroutines[goroutines.length - 1]!.v)}, peak ${formatCount(peak?.v)} at ${formatClock(peak?.t)}`,
     );
-    panels.push({
-      width: PLOT_WIDTH,
-      height: 100,
-      data: { values: rows },
-      mark: { type: "line", color: "#7a4fa0", strokeWidth: 1.5 },
-      encoding: {
-        x,
-        y: { field: "v", type: "quantitative", title: "goroutines" },
-        detail: { field: "lifetime", type: "nominal" },
-      },
-    });
+    panels.push(linePanel(rows, x, 100, "#7a4fa0", 1.5, "goroutines"));
   }
   if (stacks.length >= 2) {
     const rows = seriesRows("StackInuse", stacks, budgetFor(2));
@@ -779,17 +759,7 @@ export function goroutineChart(timeline: Timeline, analysis: Analysis): ViewChar
     desc.push(
       `StackInuse from ${formatBytes(stacks[0]!.v)} to ${formatBytes(stacks[stacks.length - 1]!.v)}, peak ${formatBytes(peak?.v)}`,
     );
-    panels.push({
-      width: PLOT_WIDTH,
-      height: 100,
-      data: { values: rows },
-      mark: { type: "line", color: "#009e73", strokeWidth: 1.5 },
-      encoding: {
-        x,
-        y: { field: "v", type: "quantitative", title: "StackInuse MiB" },
-        detail: { field: "lifetime", type: "nominal" },
-      },
-    });
+    panels.push(linePanel(rows, x, 100, "#009e73", 1.5, "StackInuse MiB"));
   }
   const lastPanel = panels[panels.length - 1]!;
   const enc = lastPanel.encoding as Record<string, Record<string, unknown>>;
@@ -875,4 +845,26 @@ export function buildCharts(timeline: Timeline, analysis: Analysis, events: Inci
     goroutineChart(timeline, analysis),
     growthSitesChart(analysis),
   ].filter((c): c is ViewChart => c !== null);
+}
+
+/** One line panel of a stacked chart: value `v` over time, one line per process lifetime. */
+function linePanel(
+  rows: unknown[],
+  x: unknown,
+  height: number,
+  color: string,
+  strokeWidth: number,
+  title: string,
+): Record<string, unknown> {
+  return {
+    width: PLOT_WIDTH,
+    height,
+    data: { values: rows },
+    mark: { type: "line", color, strokeWidth },
+    encoding: {
+      x,
+      y: { field: "v", type: "quantitative", title },
+      detail: { field: "lifetime", type: "nominal" },
+    },
+  };
 }
