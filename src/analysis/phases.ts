@@ -137,15 +137,112 @@ function distinctPoints(parts: Piece[]): { mts: number[]; mvs: number[] } {
   return { mts: sorted, mvs: sorted.map((t) => pts.get(t)!) };
 }
 
-/** The phases of one series (times ascending) within one lifetime. */
+/**
+ * Above this many samples a series is segmented on bucket means (see bucketSeries): binary
+ * segmentation scans every split point of every segment and keeps five prefix sums, the smoothing, and
+ * the per-segment slices beside the series, tens of MB and most of the time for a week of one-second
+ * RSS (600k samples). 20k points still resolve a week in ~30 s buckets, below RELEASE_MAX_MS, so a
+ * release stays a release; a capture shorter than 20k samples (every sample incident) is untouched.
+ */
+const MAX_SEGMENTED_POINTS = 20_000;
+
+/** A long series as bucket means (bts, bvs), with the first and last sample time of each bucket. */
+interface Buckets {
+  bts: number[];
+  bvs: number[];
+  firsts: number[];
+  lasts: number[];
+}
+
+/**
+ * Bucket means of a long series (times ascending): buckets of a whole number of cadences, sized so
+ * that at most about MAX_SEGMENTED_POINTS are non-empty, aligned at the first sample; each non-empty
+ * bucket becomes one point at the mean time and mean value of its samples. A mean, unlike a pick,
+ * keeps the level a GC sawtooth averages to; a gap in the capture stays a gap (no empty buckets).
+ */
+function bucketSeries(ts: ArrayLike<number>, vs: ArrayLike<number>, cadenceMs: number): Buckets {
+  const n = ts.length;
+  const span = ts[n - 1]! - ts[0]!;
+  const perBucket = Math.max(
+    Math.ceil(n / MAX_SEGMENTED_POINTS),
+    Math.ceil(span / cadenceMs / MAX_SEGMENTED_POINTS),
+  );
+  const widthMs = perBucket * cadenceMs;
+  const bts: number[] = [];
+  const bvs: number[] = [];
+  const firsts: number[] = [];
+  const lasts: number[] = [];
+  const t0 = ts[0]!;
+  let bucket = -1;
+  let sumT = 0;
+  let sumV = 0;
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    const b = Math.floor((ts[k]! - t0) / widthMs);
+    if (b !== bucket) {
+      if (count > 0) {
+        bts.push(t0 + sumT / count);
+        bvs.push(sumV / count);
+        lasts.push(ts[k - 1]!);
+      }
+      firsts.push(ts[k]!);
+      [bucket, sumT, sumV, count] = [b, 0, 0, 0];
+    }
+    sumT += ts[k]! - t0;
+    sumV += vs[k]!;
+    count++;
+  }
+  if (count > 0) {
+    bts.push(t0 + sumT / count);
+    bvs.push(sumV / count);
+    lasts.push(ts[n - 1]!);
+  }
+  return { bts, bvs, firsts, lasts };
+}
+
+/** The first index of ascending `ts` at or after `t` (binary search). */
+function lowerBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The phases of one series (times ascending) within one lifetime. A long series may come as typed
+ * arrays: their storage is outside the JS heap and goes back as soon as a young collection finds
+ * them dead, where a JS array of 600k numbers sits in the old generation until a full collection.
+ */
 export function segmentSeries(
-  ts: number[],
-  vs: number[],
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
   lifetime: number,
   series: Phase["series"],
 ): Phase[] {
   const n = ts.length;
   if (n < 2) return [];
+  if (n > MAX_SEGMENTED_POINTS) {
+    // Segment the bucket means; a phase then starts at the first sample of its first bucket, ends at
+    // the last sample of its last bucket, and counts the samples of the series itself in between.
+    const { bts, bvs, firsts, lasts } = bucketSeries(ts, vs, medianCadenceMs(ts) ?? SMOOTH_SPAN_MS);
+    const phases = segmentSeries(bts, bvs, lifetime, series);
+    for (const p of phases) {
+      p.start = firsts[lowerBound(bts, p.start)] ?? p.start;
+      p.end = lasts[lowerBound(bts, p.end)] ?? p.end;
+      p.samples = lowerBound(ts, p.end + 1) - lowerBound(ts, p.start);
+    }
+    return phases;
+  }
+  return segmentShortSeries(Array.from(ts), Array.from(vs), lifetime, series);
+}
+
+/** segmentSeries of a series of at most MAX_SEGMENTED_POINTS samples. */
+function segmentShortSeries(ts: number[], vs: number[], lifetime: number, series: Phase["series"]): Phase[] {
+  const n = ts.length;
   const cadence = medianCadenceMs(ts) ?? SMOOTH_SPAN_MS;
   let w = Math.round(SMOOTH_SPAN_MS / cadence);
   w = Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, w));
@@ -261,8 +358,8 @@ export function findPhases(timeline: Timeline, ledger: LedgerPoint[]): Phase[] {
     // (sized first: arrays grown by push leave their outgrown copies behind as garbage too)
     let count = 0;
     for (let i = 0; i < timeline.rss.length; i++) if (timeline.rssLifetime[i] === l) count++;
-    const rssTimes = new Array<number>(count);
-    const rssValues = new Array<number>(count);
+    const rssTimes = new Float64Array(count);
+    const rssValues = new Float64Array(count);
     for (let i = 0, k = 0; i < timeline.rss.length; i++) {
       if (timeline.rssLifetime[i] !== l) continue;
       const s = timeline.rss[i]!;

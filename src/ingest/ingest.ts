@@ -459,7 +459,12 @@ export async function ingestIncident(req: IngestRequest): Promise<Captures> {
     const d = r.data;
     if (!d) continue;
     if (d.memstats) append(captures.memstats, d.memstats);
-    if (d.rss) append(captures.rss, d.rss);
+    // The first list is taken as it is: copied by push, a week of one-second RSS (600k samples)
+    // leaves each outgrown copy of the array as garbage the GC keeps until a full collection.
+    if (d.rss) {
+      if (captures.rss.length === 0) captures.rss = d.rss;
+      else append(captures.rss, d.rss);
+    }
     if (d.gc) append(captures.gc, d.gc);
     if (d.scav) append(captures.scav, d.scav);
     if (d.goroutines) append(captures.goroutines, d.goroutines);

@@ -114,7 +114,7 @@ function valueAt(
   return null;
 }
 
-function gapsOf(series: string, times: number[]): DataGap[] {
+function gapsOf(series: string, times: ArrayLike<number>): DataGap[] {
   if (times.length < 3) return [];
   const cadence = medianCadenceMs(times);
   if (cadence === null) return [];
@@ -128,10 +128,23 @@ function gapsOf(series: string, times: number[]): DataGap[] {
   return gaps;
 }
 
+/**
+ * The samples of one kind, in a list sized first: filter grows its result by doubling, and for a
+ * week of one-second RSS every outgrown copy is megabytes the GC keeps until a full collection.
+ */
+function ofKind(rss: RssSample[], kind: RssKind | null): RssSample[] {
+  let count = 0;
+  for (let i = 0; i < rss.length; i++) if (rss[i]!.kind === kind) count++;
+  if (count === rss.length) return rss.slice();
+  const out = new Array<RssSample>(count);
+  for (let i = 0, j = 0; i < rss.length; i++) if (rss[i]!.kind === kind) out[j++] = rss[i]!;
+  return out;
+}
+
 export function buildTimeline(captures: Captures): Timeline {
   const memstats = [...captures.memstats].sort(byTime);
   const rssKind = chooseRssKind(captures.rss);
-  const rss = captures.rss.filter((s) => s.kind === rssKind).sort(byTime);
+  const rss = ofKind(captures.rss, rssKind).sort(byTime);
   const lazyFree = captures.rss
     .filter((s) => s.kind === "smaps" && s.lazyFreeBytes !== undefined)
     .sort(byTime);
@@ -256,10 +269,17 @@ export function buildTimeline(captures: Captures): Timeline {
     for (let i = 0; i <= boundaries.length; i++) {
       const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
       const hi = i < boundaries.length ? boundaries[i]! : Infinity;
-      const times: number[] = [];
+      // typed and sized first: a week of one-second RSS is 600k times, and a typed array's storage
+      // is freed by the next young collection, where a grown JS array waits for a full one
+      let count = 0;
       for (let k = 0; k < items.length; k++) {
         const t = items[k]!.t;
-        if (t >= lo && t < hi) times.push(t);
+        if (t >= lo && t < hi) count++;
+      }
+      const times = new Float64Array(count);
+      for (let k = 0, j = 0; k < items.length; k++) {
+        const t = items[k]!.t;
+        if (t >= lo && t < hi) times[j++] = t;
       }
       out.push(...gapsOf(series, times));
     }
@@ -311,8 +331,9 @@ function minMaxOfTimes(lists: { t: number }[][]): [number | undefined, number | 
   return n === 0 ? [undefined, undefined] : [lo, hi];
 }
 
-function timesOf(series: { t: number }[]): number[] {
-  const out = new Array<number>(series.length);
+/** Typed: its storage is outside the JS heap and freed by the first young collection after use. */
+function timesOf(series: { t: number }[]): Float64Array {
+  const out = new Float64Array(series.length);
   for (let i = 0; i < series.length; i++) out[i] = series[i]!.t;
   return out;
 }

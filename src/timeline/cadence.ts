@@ -1,5 +1,5 @@
 /** The median spacing of a sorted list of times, ms; null with fewer than two distinct times. */
-export function medianCadenceMs(times: number[]): number | null {
+export function medianCadenceMs(times: ArrayLike<number>): number | null {
   const deltas = new Float64Array(Math.max(0, times.length - 1));
   let n = 0;
   for (let i = 1; i < times.length; i++) {

@@ -99,3 +99,32 @@ test("retention-plateau: ramp, release, then a plateau well above the start", as
   const rss = analysis.phases.filter((p) => p.series === "rss").map((p) => p.kind);
   assert.deepEqual(rss.slice(-3), ["ramp", "release", "plateau"]);
 });
+
+test("a long series is segmented on bucket means, with phases on its own samples", () => {
+  // 100k one-second samples (above the 20k-point cap): steady, a ramp, a 10 s release, steady.
+  const n = 100_000;
+  const ts = new Array<number>(n);
+  const vs = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    ts[i] = T0 + i * 1000;
+    let v = 200 * MiB;
+    if (i >= 30_000 && i < 60_000) v = 200 * MiB + (i - 30_000) * 0.02 * MiB;
+    else if (i >= 60_000 && i < 60_010) v = 800 * MiB - (i - 60_000) * 58 * MiB;
+    else if (i >= 60_010) v = 220 * MiB;
+    vs[i] = v + (i % 7) * 2 * MiB; // a GC sawtooth
+  }
+  const phases = segmentSeries(ts, vs, 0, "rss");
+  assert.deepEqual(
+    phases.map((p) => p.kind),
+    ["steady", "ramp", "release", "steady"],
+    JSON.stringify(phases.map((p) => [p.kind, (p.start - T0) / 1000, (p.end - T0) / 1000])),
+  );
+  // phases start and end on samples of the series, cover it, and count its samples
+  assert.equal(phases[0]!.start, ts[0]);
+  assert.equal(phases[phases.length - 1]!.end, ts[n - 1]);
+  for (const p of phases) assert.equal((p.start - T0) % 1000, 0);
+  assert.ok(Math.abs((phases[1]!.start - T0) / 1000 - 30_000) <= 60, `ramp starts at ${phases[1]!.start}`);
+  assert.ok(Math.abs(phases[1]!.slopeBytesPerSec - 0.02 * MiB) < 0.002 * MiB);
+  const total = phases.reduce((a, p) => a + p.samples, 0);
+  assert.ok(total >= n - 4 && total <= n, `${total} samples`);
+});

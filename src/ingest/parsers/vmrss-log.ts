@@ -220,6 +220,8 @@ function bareShape(lines: string[]): boolean {
  * ~25 MiB); bigger ones are streamed so that a multi-GiB log never has to fit in one string.
  */
 const STREAM_ABOVE_BYTES = 64 * 1024 * 1024;
+/** Bytes decoded to one string at a time when a log is read whole: a few thousand lines. */
+const DECODE_CHUNK_BYTES = 1024 * 1024;
 
 export const vmrssLog: Parser = {
   id: "vmrss-log",
@@ -328,16 +330,26 @@ export const vmrssLog: Parser = {
       else reading.lazyFree = bytes;
     };
     if (file.size <= STREAM_ABOVE_BYTES) {
-      // Lines are cut one at a time from the text (the same lines as text.split("\n")): a week of
-      // one-second readings is 600k lines, never all held as strings at once.
-      const text = await file.readText();
-      for (let i = 0, from = 0; from <= text.length; i++) {
-        let to = text.indexOf("\n", from);
-        if (to < 0) to = text.length;
-        let line = text.slice(from, to);
-        from = to + 1;
-        if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
-        handle(line, i);
+      // The bytes are decoded DECODE_CHUNK_BYTES at a time, each piece ending at a newline (0x0A never
+      // occurs inside a UTF-8 sequence), and lines are cut one at a time from each piece (the same
+      // lines as text.split("\n")): a week of one-second readings is 600k lines and ~25 MiB, never all
+      // held as strings at once, nor as one string the GC keeps until its next full collection.
+      const bytes = await file.readBytes();
+      let i = 0;
+      for (let at = 0; at <= bytes.length;) {
+        let end =
+          at + DECODE_CHUNK_BYTES >= bytes.length ? -1 : bytes.lastIndexOf(0x0a, at + DECODE_CHUNK_BYTES);
+        if (end < at) end = bytes.length;
+        const text = bytes.toString("utf8", at, end);
+        for (let from = 0; from <= text.length; i++) {
+          let to = text.indexOf("\n", from);
+          if (to < 0) to = text.length;
+          let line = text.slice(from, to);
+          from = to + 1;
+          if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
+          handle(line, i);
+        }
+        at = end + 1;
       }
     } else {
       // A log too big to hold as one string is streamed line by line (memory bounded by the samples).
