@@ -31,11 +31,8 @@ export const captureMeta: Parser = {
     const text = await file.readText();
     const lines = text.split("\n");
     const hints: Hint[] = [];
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     let pid: number | undefined;
     for (let i = 0; i < lines.length && pid === undefined; i++) {
       const m = PID.exec(lines[i]!);

@@ -72,11 +72,8 @@ export const cgroup: Parser = {
     }
     const known = sections.filter((s) => s.known);
     const stamp = stampFile(file, options);
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const stat = new Map<string, bigint>();
     let statLine = 0;
     let usage: { bytes: bigint; line: number } | null = null;

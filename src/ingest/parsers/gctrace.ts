@@ -110,11 +110,8 @@ export const gctrace: Parser = {
     return TRACE_NAME.test(file.path.split("/").pop() ?? "") || SNIFF_LINE.test(file.headText);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const gc: GcEvent[] = [];
     const scav: ScavEvent[] = [];
     const shapes: Shapes = {

@@ -58,11 +58,8 @@ export const kubectl: Parser = {
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
     const text = await file.readText();
     const lines = text.split("\n");
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const tables: Table[] = [];
     let containers = false;
     let pending: Table["stamp"] = null;

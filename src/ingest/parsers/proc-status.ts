@@ -51,11 +51,8 @@ export const procStatus: Parser = {
     return /^Name:\s/m.test(text) && /^(Pid|Tgid|State|Umask):\s/m.test(text);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const copies: Copy[] = [];
     let pendingStamp: Copy["stamp"] = null;
     // streamed line by line: memory follows the samples kept, not the size of the file

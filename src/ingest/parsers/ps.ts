@@ -101,11 +101,8 @@ export const ps: Parser = {
     return lines.some((l) => HEADER.test(l) && !/minflt|\bRES\b|%VSZ/.test(l));
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const blocks: Block[] = [];
     let cols: string[] | null = null;
     let pendingStamp: Block["stamp"] = null;

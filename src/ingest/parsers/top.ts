@@ -58,11 +58,8 @@ export const top: Parser = {
     );
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const snapshots: Snapshot[] = [];
     let pendingStamp: Snapshot["stamp"] = null;
     let cols: string[] | null = null;

@@ -236,11 +236,8 @@ export const vmrssLog: Parser = {
     const rss: RssSample[] = [];
     const pidMatch = PID_IN_PATH.exec(file.path);
     const pid = pidMatch ? Number(pidMatch[1]) : undefined;
-    const ctx = {
-      zone: options.zone,
-      referenceYear: options.referenceYear,
-      referenceDate: options.referenceDate,
-    };
+    // IngestOptions carries exactly what the prefix and time-of-day readers need.
+    const ctx = options;
     const bareFile = !nonEmpty(file.headText, 12).some((l) => KEY_LINE.test(l));
     // Typed by a cast so that assignments inside `handle` are not narrowed away after it.
     let firstProblem = null as { line: number; message: string } | null;
