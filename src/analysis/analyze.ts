@@ -24,7 +24,7 @@ function missingBasics(timeline: Timeline): string[] {
       "no Go MemStats snapshot (capture `curl -s localhost:6060/debug/pprof/heap?debug=1 > heap-$(date -u +%Y%m%dT%H%M%SZ).txt` every minute)",
     );
   }
-  if (timeline.rss.length === 0) {
+  if (timeline.rss.t.length === 0) {
     missing.push(
       'no RSS series (log `echo "$(date -u +%FT%TZ) $(grep VmRSS /proc/$PID/status)" >> rss.log` every second)',
     );

@@ -14,6 +14,25 @@ function peakOf<T>(items: T[], value: (x: T) => number | null): { v: number; ite
   return best;
 }
 
+/** The largest value of a column and its time (the first on ties; NaN values skipped), or null. */
+function columnPeak(times: number[], values: number[] | null): { v: number; t: number } | null {
+  if (!values) return null;
+  let best: { v: number; t: number } | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) continue;
+    if (!best || v > best.v) best = { v, t: times[i]! };
+  }
+  return best;
+}
+
+/** The last value of a column that is not NaN, or null. */
+function columnLast(values: number[] | null): number | null {
+  if (!values) return null;
+  for (let i = values.length - 1; i >= 0; i--) if (!Number.isNaN(values[i]!)) return values[i]!;
+  return null;
+}
+
 function lastOf<T>(items: T[], value: (x: T) => number | null): number | null {
   for (let i = items.length - 1; i >= 0; i--) {
     const v = value(items[i]!);
@@ -23,9 +42,9 @@ function lastOf<T>(items: T[], value: (x: T) => number | null): number | null {
 }
 
 /** Seconds the RSS series spent above `threshold`, counting each sample until the next one (step hold). */
-function secondsAbove(rss: { t: number; rssBytes: number }[], threshold: number): number {
+function secondsAbove(times: number[], rssBytes: number[], threshold: number): number {
   let ms = 0;
-  for (let i = 0; i + 1 < rss.length; i++) if (rss[i]!.rssBytes > threshold) ms += rss[i + 1]!.t - rss[i]!.t;
+  for (let i = 0; i + 1 < times.length; i++) if (rssBytes[i]! > threshold) ms += times[i + 1]! - times[i]!;
   return Math.round(ms / 1000);
 }
 
@@ -34,17 +53,17 @@ export function computeFigures(
   ledger: LedgerPoint[],
   rssThresholdBytes: number | null,
 ): Figures {
-  const rssPeak = peakOf(timeline.rss, (s) => s.rssBytes);
-  const rssLast = timeline.rss[timeline.rss.length - 1];
+  const rss = timeline.rss;
+  const rssPeak = columnPeak(rss.t, rss.rssBytes);
+  const n = rss.t.length;
   const gapPeak = peakOf(ledger, (p) => p.gap);
-  const lazyPeak = peakOf(timeline.lazyFree, (s) => s.lazyFreeBytes ?? null);
-  const lazyLast = timeline.lazyFree[timeline.lazyFree.length - 1];
+  const lazyPeak = columnPeak(timeline.lazyFree.t, timeline.lazyFree.lazyFreeBytes);
   const gPeak = peakOf(ledger, (p) => p.goroutines);
   return {
     peakRssBytes: rssPeak?.v ?? null,
-    peakRssAt: rssPeak?.item.t ?? null,
-    finalRssBytes: rssLast?.rssBytes ?? null,
-    finalRssAt: rssLast?.t ?? null,
+    peakRssAt: rssPeak?.t ?? null,
+    finalRssBytes: n > 0 ? rss.rssBytes[n - 1]! : null,
+    finalRssAt: n > 0 ? rss.t[n - 1]! : null,
     peakGoResidentBytes: peakOf(ledger, (p) => p.goResident)?.v ?? null,
     finalGoResidentBytes: lastOf(ledger, (p) => p.goResident),
     peakGapBytes: gapPeak?.v ?? null,
@@ -55,12 +74,13 @@ export function computeFigures(
     peakHeapInuseBytes: peakOf(ledger, (p) => p.heapInuse)?.v ?? null,
     peakHeapReleasedBytes: peakOf(ledger, (p) => p.heapReleased)?.v ?? null,
     peakLazyFreeBytes: lazyPeak?.v ?? null,
-    finalLazyFreeBytes: lazyLast?.lazyFreeBytes ?? null,
+    finalLazyFreeBytes: columnLast(timeline.lazyFree.lazyFreeBytes),
     peakGoroutines: gPeak?.v ?? null,
     restarts: timeline.restarts.length,
     snapshots: timeline.memstats.length,
-    rssSamples: timeline.rss.length,
-    secondsAboveThreshold: rssThresholdBytes === null ? null : secondsAbove(timeline.rss, rssThresholdBytes),
+    rssSamples: n,
+    secondsAboveThreshold:
+      rssThresholdBytes === null ? null : secondsAbove(rss.t, rss.rssBytes, rssThresholdBytes),
     rssThresholdBytes,
   };
 }

@@ -356,15 +356,15 @@ export function findPhases(timeline: Timeline, ledger: LedgerPoint[]): Phase[] {
     // times and values straight from the series: a week of one-second RSS is 600k samples, and a
     // filtered copy of it before the two arrays is megabytes of garbage
     // (sized first: arrays grown by push leave their outgrown copies behind as garbage too)
+    const rss = timeline.rss;
     let count = 0;
-    for (let i = 0; i < timeline.rss.length; i++) if (timeline.rssLifetime[i] === l) count++;
+    for (let i = 0; i < rss.t.length; i++) if (rss.lifetime[i] === l) count++;
     const rssTimes = new Float64Array(count);
     const rssValues = new Float64Array(count);
-    for (let i = 0, k = 0; i < timeline.rss.length; i++) {
-      if (timeline.rssLifetime[i] !== l) continue;
-      const s = timeline.rss[i]!;
-      rssTimes[k] = s.t;
-      rssValues[k++] = s.rssBytes;
+    for (let i = 0, k = 0; i < rss.t.length; i++) {
+      if (rss.lifetime[i] !== l) continue;
+      rssTimes[k] = rss.t[i]!;
+      rssValues[k++] = rss.rssBytes[i]!;
     }
     phases.push(...segmentSeries(rssTimes, rssValues, l, "rss"));
     const pts = ledger.filter((p) => p.lifetime === l);

@@ -8,6 +8,7 @@ import type { IncidentEvent } from "../model/capture.js";
 import type { LedgerPoint, Phase, Transition } from "../model/analysis.js";
 import type { Timeline } from "../model/timeline.js";
 import { formatBytes, formatClock, formatDuration } from "../common/format.js";
+import { rssTrackSrc } from "../common/rss-series.js";
 
 /**
  * RSS "followed" a fall of the Go resident estimate when it fell by at least half as much: MADV_DONTNEED
@@ -118,8 +119,11 @@ export function buildTransitions(
   events: IncidentEvent[],
 ): Transition[] {
   const out: Transition[] = [];
-  const firstRss = timeline.rss[0];
-  const lastRss = timeline.rss[timeline.rss.length - 1];
+  const n = timeline.rss.t.length;
+  const firstRss =
+    n > 0 ? { rssBytes: timeline.rss.rssBytes[0]!, src: rssTrackSrc(timeline.rss, 0) } : undefined;
+  const lastRss =
+    n > 0 ? { rssBytes: timeline.rss.rssBytes[n - 1]!, src: rssTrackSrc(timeline.rss, n - 1) } : undefined;
   const first = ledger[0];
   const last = ledger[ledger.length - 1];
   if (timeline.start !== null) {

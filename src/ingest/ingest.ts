@@ -144,6 +144,111 @@ function captureFileFromWhole(f: DiscoveredFile, whole: Buffer): CaptureFile {
 }
 
 /**
+ * The first bytes of a small file read before any parser runs: a stamp line and a heap profile's
+ * header and first records fit many times over, which is all the parsers claiming the bulk of an
+ * archive (heap snapshots, by their first bytes) look at; the 64 KiB head and the rest of the file are
+ * read only if a parser asks (`head`, `readTail`, `readBytes`).
+ */
+const PREFIX_BYTES = 16 * 1024;
+
+/** A CaptureFile over an open small file, read piece by piece on demand; `close` after its parse. */
+interface OpenCaptureFile {
+  file: CaptureFile;
+  close(): void;
+}
+
+/** Thrown when a small file's size changed since discovery (a read came back short or long). */
+class FileChangedError extends Error {}
+
+/**
+ * A small file (at most ONE_READ_BYTES) opened once and read lazily into one buffer that mirrors the
+ * file: its prefix at once, then whatever a parser asks for (the head, a tail, all of it), each range
+ * read at most once. A week of one-minute heap snapshots is ten thousand ~90 KiB files of which only
+ * the first bytes and the last 16 KiB (the MemStats block) are needed: read whole they cost twice the
+ * time and the sniffers scan 64 KiB heads each. Synchronous reads, as in readSmallWhole.
+ */
+function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureFile {
+  const fd = openSync(f.absPath, "r");
+  const size = f.size;
+  const buf = scratch && scratch.length > size ? scratch.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
+  // bytes [0, front) and [back, size) are in buf
+  let front = 0;
+  let back = size;
+  let closed = false;
+  const fill = (from: number, to: number): void => {
+    let n = from;
+    while (n < to) {
+      const got = readSync(fd, buf, n, to - n, n);
+      if (got === 0) throw new FileChangedError(`changed while being read (shorter than its ${size} bytes)`);
+      n += got;
+    }
+  };
+  const ensureFront = (to: number): void => {
+    if (to <= front) return;
+    if (to >= back) {
+      fill(front, back);
+      front = back = size;
+      return;
+    }
+    fill(front, to);
+    front = to;
+  };
+  const ensureBack = (from: number): void => {
+    if (from >= back) return;
+    if (from <= front) {
+      fill(front, back);
+      front = back = size;
+      return;
+    }
+    fill(from, back);
+    back = from;
+  };
+  const ensureWhole = (): Buffer => {
+    ensureFront(size);
+    // one byte more than the size known at discovery: a file that grew since is not this file
+    if (readSync(fd, buf, size, 1, size) !== 0) throw new FileChangedError("grew while being read");
+    return buf.subarray(0, size);
+  };
+  ensureFront(Math.min(size, PREFIX_BYTES));
+  const prefix = buf.subarray(0, Math.min(size, PREFIX_BYTES));
+  let head: Buffer | null = null;
+  let headText: string | null = null;
+  const file: CaptureFile = {
+    path: f.path,
+    absPath: f.absPath,
+    size,
+    mtimeMs: f.mtimeMs,
+    prefix,
+    get head(): Buffer {
+      if (!head) {
+        ensureFront(Math.min(size, HEAD_BYTES));
+        head = buf.subarray(0, Math.min(size, HEAD_BYTES));
+      }
+      return head;
+    },
+    get headText(): string {
+      headText ??= this.head.toString("utf8");
+      return headText;
+    },
+    readBytes: () => Promise.resolve(Buffer.from(ensureWhole())),
+    readText: () => Promise.resolve(ensureWhole().toString("utf8")),
+    readTail: (bytes: number) => {
+      if (size <= bytes) return Promise.resolve(ensureWhole().toString("utf8"));
+      ensureBack(size - bytes);
+      return Promise.resolve(buf.toString("utf8", size - bytes, size));
+    },
+    lines: () => linesOfBuffer(ensureWhole()),
+  };
+  return {
+    file,
+    close: () => {
+      if (!closed) closeSync(fd);
+      closed = true;
+    },
+  };
+}
+
+/**
  * `scratch`, when given, is a buffer the small file is read into instead of a new one; the
  * CaptureFile then serves from it, so it is valid only until the next file is read into the same
  * scratch (the ingest loop parses small files one after the other). Ten thousand fresh 100 KiB
@@ -195,9 +300,11 @@ function timeRangeOf(data: CaptureData): {
     if (prov) provs.set(prov, (provs.get(prov) ?? 0) + 1);
   };
   for (const s of data.memstats ?? []) visit(s.t, s.prov);
-  // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
-  const rss = data.rss ?? [];
-  for (let i = 0; i < rss.length; i++) visit(rss[i]!.t, rss[i]!.prov);
+  for (const series of data.rss ?? []) {
+    const t = series.t;
+    // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
+    for (let i = 0; i < t.length; i++) visit(t[i]!, series.prov);
+  }
   for (const s of data.gc ?? []) visit(s.t, s.prov);
   for (const s of data.scav ?? []) visit(s.t, s.prov);
   for (const s of data.goroutines ?? []) visit(s.t, s.prov);
@@ -208,6 +315,7 @@ function timeRangeOf(data: CaptureData): {
   return { range: Number.isFinite(start) ? { start, end } : null, prov };
 }
 
+/** One file read, sniffed and parsed into its ledger row and data. */
 async function ingestFile(f: DiscoveredFile, options: IngestOptions, scratch?: Buffer): Promise<FileResult> {
   const base: Omit<FileStatus, "status" | "message"> = {
     path: f.path,
@@ -233,8 +341,10 @@ async function ingestFile(f: DiscoveredFile, options: IngestOptions, scratch?: B
       : { status: { ...base, status: "ignored", message: "empty file" }, data: null };
   }
   let file: CaptureFile;
+  let close = (): void => {};
   try {
-    file = await makeCaptureFile(f, scratch);
+    if (f.size <= ONE_READ_BYTES) ({ file, close } = openSmallCaptureFile(f, scratch));
+    else file = await makeCaptureFile(f, scratch);
   } catch (err) {
     return {
       status: {
@@ -245,6 +355,30 @@ async function ingestFile(f: DiscoveredFile, options: IngestOptions, scratch?: B
       data: null,
     };
   }
+  try {
+    return await parseWithRegistry(f, file, options, base);
+  } catch (err) {
+    // a small file that changed size while its parser read it (the parsers themselves never throw here)
+    return {
+      status: {
+        ...base,
+        status: "malformed",
+        message: located(f.path, null, `cannot be read: ${(err as Error).message}`),
+      },
+      data: null,
+    };
+  } finally {
+    close();
+  }
+}
+
+/** The file through the parsers in registry order: the first that claims it and does not decline it. */
+async function parseWithRegistry(
+  f: DiscoveredFile,
+  file: CaptureFile,
+  options: IngestOptions,
+  base: Omit<FileStatus, "status" | "message">,
+): Promise<FileResult> {
   for (const parser of PARSERS) {
     let claimed = false;
     try {
@@ -370,6 +504,34 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
+/**
+ * Every file in this thread: small files (read whole, synchronously) one after the other through one
+ * scratch buffer; larger ones (logs, read through the promise API) with bounded concurrency beside them.
+ */
+async function ingestInThread(
+  files: DiscoveredFile[],
+  optionsFor: (f: DiscoveredFile) => IngestOptions,
+): Promise<FileResult[]> {
+  const results = new Array<FileResult>(files.length);
+  const small: number[] = [];
+  const large: number[] = [];
+  files.forEach((f, i) => (f.size <= ONE_READ_BYTES ? small : large).push(i));
+  const scratch = Buffer.allocUnsafe(ONE_READ_BYTES + 1);
+  await Promise.all([
+    (async () => {
+      for (const i of small) {
+        const f = files[i]!;
+        results[i] = await ingestFile(f, optionsFor(f), scratch);
+      }
+    })(),
+    mapLimit(large, CONCURRENCY, async (i) => {
+      const f = files[i]!;
+      results[i] = await ingestFile(f, optionsFor(f));
+    }),
+  ]);
+  return results;
+}
+
 export interface IngestRequest {
   incidentDir: string;
   incidentId: string;
@@ -402,25 +564,7 @@ export async function ingestIncident(req: IngestRequest): Promise<Captures> {
     ...options,
     referenceDate: referenceDateFor(f.path, referenceDates),
   });
-  // Small files (read whole, synchronously) go one after the other through one scratch buffer;
-  // larger ones (logs, read through the promise API) with bounded concurrency beside them.
-  const results = new Array<FileResult>(discovery.files.length);
-  const small: number[] = [];
-  const large: number[] = [];
-  discovery.files.forEach((f, i) => (f.size <= ONE_READ_BYTES ? small : large).push(i));
-  const scratch = Buffer.allocUnsafe(ONE_READ_BYTES + 1);
-  await Promise.all([
-    (async () => {
-      for (const i of small) {
-        const f = discovery.files[i]!;
-        results[i] = await ingestFile(f, optionsFor(f), scratch);
-      }
-    })(),
-    mapLimit(large, CONCURRENCY, async (i) => {
-      const f = discovery.files[i]!;
-      results[i] = await ingestFile(f, optionsFor(f));
-    }),
-  ]);
+  const results = await ingestInThread(discovery.files, optionsFor);
   const captures: Captures = {
     incidentId: req.incidentId,
     files: [],
@@ -459,12 +603,7 @@ export async function ingestIncident(req: IngestRequest): Promise<Captures> {
     const d = r.data;
     if (!d) continue;
     if (d.memstats) append(captures.memstats, d.memstats);
-    // The first list is taken as it is: copied by push, a week of one-second RSS (600k samples)
-    // leaves each outgrown copy of the array as garbage the GC keeps until a full collection.
-    if (d.rss) {
-      if (captures.rss.length === 0) captures.rss = d.rss;
-      else append(captures.rss, d.rss);
-    }
+    if (d.rss) append(captures.rss, d.rss);
     if (d.gc) append(captures.gc, d.gc);
     if (d.scav) append(captures.scav, d.scav);
     if (d.goroutines) append(captures.goroutines, d.goroutines);

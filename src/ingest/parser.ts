@@ -17,7 +17,7 @@ import type {
   IncidentMeta,
   MemStatsSample,
   ProcessAbsence,
-  RssSample,
+  RssSeries,
   ScavEvent,
 } from "../model/capture.js";
 import { linesOfBuffer } from "./read-lines.js";
@@ -30,6 +30,12 @@ export interface CaptureFile {
   mtimeMs: number;
   /** the first bytes of the file (up to 64 KiB) */
   head: Buffer;
+  /**
+   * The first bytes of the file, up to 16 KiB when the reader has them before any parser runs (ingest
+   * reads a small file's head only if a parser asks for it); parsers that claim a file by its start
+   * read `startOf(file)`.
+   */
+  prefix?: Buffer;
   /** `head` decoded as UTF-8 */
   headText: string;
   /** the whole file; above ingest's whole-read limit (MAX_WHOLE_READ_BYTES) it rejects: see `lines` */
@@ -45,6 +51,11 @@ export interface CaptureFile {
    * CaptureFiles built over text already in memory; parsers call `linesOf(file)`.
    */
   lines?(): AsyncIterable<string>;
+}
+
+/** The file's first bytes as far as they are read already: the prefix, else the head. */
+export function startOf(file: CaptureFile): Buffer {
+  return file.prefix ?? file.head;
 }
 
 /** The file's lines: streamed when the CaptureFile can, else from its whole bytes (same rules). */
@@ -71,7 +82,7 @@ export interface IngestOptions {
 /** What a parser contributes; every list is optional. */
 export interface CaptureData {
   memstats?: MemStatsSample[];
-  rss?: RssSample[];
+  rss?: RssSeries[];
   gc?: GcEvent[];
   scav?: ScavEvent[];
   goroutines?: GoroutineSample[];
@@ -109,4 +120,36 @@ export interface Parser {
 /** `file:line: message`, the located form every malformed message takes. */
 export function located(path: string, line: number | null, message: string): string {
   return line === null ? `${path}: ${message}` : `${path}:${line}: ${message}`;
+}
+
+/** The first problem of a file that parsed up to it, and how many lines like it were skipped. */
+export interface FirstProblem {
+  line: number;
+  message: string;
+  /** lines skipped for the same reason, and what to call one ("bad row"); absent: not counted */
+  skipped?: { count: number; what: string };
+}
+
+/**
+ * A parsed outcome; when a problem was met, marked partial with the problem located in the file
+ * (`file:line: message (N bad rows skipped)`): the good part is used and the cut is reported.
+ */
+export function parsedUpTo(
+  file: CaptureFile,
+  format: string,
+  records: number,
+  data: CaptureData,
+  problem: FirstProblem | null,
+): ParseOutcome {
+  const out: ParseOutcome = { kind: "parsed", format, records, data };
+  if (problem) {
+    const n = problem.skipped?.count;
+    const what = problem.skipped?.what;
+    const count = n === undefined ? "" : ` (${n} ${what}${n === 1 ? "" : "s"} skipped)`;
+    out.partial = {
+      line: problem.line,
+      message: located(file.path, problem.line, `${problem.message}${count}`),
+    };
+  }
+  return out;
 }

@@ -91,6 +91,30 @@ export interface RssSample extends Stamped {
   peakBytes?: number;
 }
 
+/**
+ * The RSS samples of one source file that share a kind, a provenance, a zone flag and a PID, stored
+ * by column (the row form is RssSample). A week of one-second readings is 600k samples: as objects
+ * they cost ~120 bytes each and the garbage collector's time, as columns of doubles 24 bytes.
+ * Columns are plain arrays of numbers (JSON-serialisable); a value a reading lacked is NaN.
+ */
+export interface RssSeries {
+  /** relative to the incident directory, as SourceRef.path */
+  path: string;
+  kind: RssKind;
+  prov: Provenance;
+  /** true when the stamps had no zone and the configured zone was assumed */
+  zoneAssumed?: boolean;
+  pid?: number;
+  t: number[];
+  rssBytes: number[];
+  /** 1-based line of each sample in `path`; 0 where the source has no line (a file of one reading) */
+  line: number[];
+  /** present when any sample has the figure; NaN where a reading lacked it */
+  lazyFreeBytes?: number[];
+  anonBytes?: number[];
+  peakBytes?: number[];
+}
+
 /** One `gctrace=1` line. `t` is null until the timeline anchors `offsetSec` to a process start. */
 export interface GcEvent {
   t: number | null;
@@ -247,7 +271,8 @@ export interface Captures {
   incidentId: string;
   files: FileStatus[];
   memstats: MemStatsSample[];
-  rss: RssSample[];
+  /** RSS-like samples by source (column-stored; see RssSeries) */
+  rss: RssSeries[];
   gc: GcEvent[];
   scav: ScavEvent[];
   goroutines: GoroutineSample[];

@@ -8,7 +8,6 @@ import type {
   HeapProfileRef,
   MemStatsSample,
   RssKind,
-  RssSample,
   ScavEvent,
   SourceRef,
 } from "./capture.js";
@@ -81,6 +80,31 @@ export interface TraceAnchor {
   method: string;
 }
 
+/** Where the samples of an RssTrack come from: a file and the PID it names. */
+export interface RssTrackSource {
+  path: string;
+  pid: number | null;
+}
+
+/**
+ * One RSS series merged from every source of its kind, sorted by time (then path, then line), and
+ * stored by column like RssSeries: a week of one-second readings is 600k samples. Sample i is
+ * (t[i], rssBytes[i]) in lifetime[i], read from sources[source[i]] at line[i] (0: no line).
+ */
+export interface RssTrack {
+  kind: RssKind | null;
+  t: number[];
+  rssBytes: number[];
+  /** NaN where a reading lacked it; null when no sample has it */
+  lazyFreeBytes: number[] | null;
+  anonBytes: number[] | null;
+  /** lifetime index of each sample */
+  lifetime: number[];
+  source: number[];
+  line: number[];
+  sources: RssTrackSource[];
+}
+
 export interface Timeline {
   start: number | null;
   end: number | null;
@@ -89,9 +113,9 @@ export interface Timeline {
   dataGaps: DataGap[];
   memstats: MemStatsSample[];
   /** the primary RSS series (one kind), sorted */
-  rss: RssSample[];
-  /** smaps_rollup samples (LazyFree), sorted */
-  lazyFree: RssSample[];
+  rss: RssTrack;
+  /** smaps_rollup samples that carry LazyFree, sorted */
+  lazyFree: RssTrack;
   gc: GcEvent[];
   scav: ScavEvent[];
   goroutines: GoroutineSample[];
@@ -102,6 +126,4 @@ export interface Timeline {
   unplacedTraceLines: number;
   /** how each untimed gctrace segment was anchored */
   traceAnchors?: TraceAnchor[];
-  /** lifetime index of each rss / gc sample, parallel arrays */
-  rssLifetime: number[];
 }

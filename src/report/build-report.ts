@@ -22,6 +22,7 @@ import {
   isoTime,
 } from "../common/format.js";
 import { buildCharts } from "./charts.js";
+import { rssTrackSrc } from "../common/rss-series.js";
 
 const VERDICT_LABELS: Record<string, string> = {
   "lazy-free": "Lazy free (MADV_FREE): not a leak",
@@ -41,8 +42,10 @@ function provenanceCounts(captures: Captures): { prov: Provenance; samples: numb
     if (p) counts.set(p, (counts.get(p) ?? 0) + 1);
   };
   // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
-  for (const list of [captures.memstats, captures.rss, captures.gc, captures.goroutines])
+  for (const list of [captures.memstats, captures.gc, captures.goroutines])
     for (let i = 0; i < list.length; i++) add(list[i]!.prov);
+  for (const series of captures.rss)
+    if (series.t.length > 0) counts.set(series.prov, (counts.get(series.prov) ?? 0) + series.t.length);
   return [...counts.entries()]
     .map(([prov, samples]) => ({ prov, samples }))
     .sort((a, b) => b.samples - a.samples || a.prov.localeCompare(b.prov));
@@ -56,7 +59,8 @@ function lifetimeEndRss(timeline: Timeline): number[] {
   const out: number[] = [];
   for (const r of timeline.restarts) {
     let last: number | null = null;
-    for (const s of timeline.rss) if (s.t < r.at) last = s.rssBytes;
+    const rss = timeline.rss;
+    for (let i = 0; i < rss.t.length && rss.t[i]! < r.at; i++) last = rss.rssBytes[i]!;
     if (last !== null) out.push(last);
   }
   return out;
@@ -272,7 +276,10 @@ function timelineEntries(captures: Captures, timeline: Timeline, analysis: Analy
     return best;
   };
   if (timeline.start !== null && !analysis.transitions.some((t) => t.kind === "capture-start")) {
-    const firstRss = timeline.rss[0];
+    const firstRss =
+      timeline.rss.t.length > 0
+        ? { rssBytes: timeline.rss.rssBytes[0]!, src: rssTrackSrc(timeline.rss, 0) }
+        : undefined;
     const parts = ["capture starts"];
     if (firstRss) parts.push(`RSS ${formatBytes(firstRss.rssBytes)}`);
     const p = ledgerAt(timeline.start);
@@ -325,7 +332,8 @@ function timelineEntries(captures: Captures, timeline: Timeline, analysis: Analy
     });
   }
   if (timeline.end !== null && !analysis.transitions.some((t) => t.kind === "capture-end")) {
-    const lastRss = timeline.rss[timeline.rss.length - 1];
+    const n = timeline.rss.t.length;
+    const lastRss = n > 0 ? { src: rssTrackSrc(timeline.rss, n - 1) } : undefined;
     const parts = ["capture ends"];
     if (fig.finalRssBytes !== null) parts.push(`RSS ${formatBytes(fig.finalRssBytes)}`);
     if (fig.finalGoResidentBytes !== null) parts.push(`Go resident ${formatBytes(fig.finalGoResidentBytes)}`);

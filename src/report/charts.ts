@@ -348,7 +348,11 @@ function peakOf(points: { t: number; v: number | null }[]): { t: number; v: numb
 }
 
 function rssPoints(timeline: Timeline): RawPoint[] {
-  return timeline.rss.map((s, i) => ({ t: s.t, v: s.rssBytes, lifetime: timeline.rssLifetime[i] ?? 0 }));
+  const rss = timeline.rss;
+  const out = new Array<RawPoint>(rss.t.length);
+  for (let i = 0; i < rss.t.length; i++)
+    out[i] = { t: rss.t[i]!, v: rss.rssBytes[i]!, lifetime: rss.lifetime[i]! };
+  return out;
 }
 
 /** 1. RSS against the Go resident estimate and the heap lines, phases shaded, restarts and events marked. */
@@ -552,8 +556,10 @@ export function ledgerChart(timeline: Timeline, analysis: Analysis): ViewChart |
 export function gapChart(timeline: Timeline, analysis: Analysis): ViewChart | null {
   const gapPts = onePerInstant(analysis.ledger).map((p) => ({ t: p.t, v: p.gap, lifetime: p.lifetime }));
   if (!gapPts.some((p) => p.v !== null)) return null;
-  const lazyIdx = timeline.lazyFree.filter((s) => s.lazyFreeBytes !== undefined);
-  const lazy: RawPoint[] = lazyIdx.map((s) => ({ t: s.t, v: s.lazyFreeBytes ?? null, lifetime: 0 }));
+  const lf = timeline.lazyFree;
+  const lazy: RawPoint[] = lf.lazyFreeBytes
+    ? lf.t.map((t, i) => ({ t, v: lf.lazyFreeBytes![i]!, lifetime: 0 }))
+    : [];
   const names = { gap: "gap: RSS - (Sys - HeapReleased)", lazy: "LazyFree (smaps_rollup)" };
   const order = lazy.length > 0 ? [names.gap, names.lazy] : [names.gap];
   const budget = budgetFor(order.length);

@@ -3,8 +3,16 @@
  * untimed trace lines, align RSS to every MemStats snapshot, and find the gaps in each series.
  * Pure: Captures in, Timeline out.
  */
-import type { Captures, GcEvent, RssKind, RssSample, Stamped } from "../model/capture.js";
-import type { AlignedPoint, Alignment, DataGap, ProcessLifetime, Timeline } from "../model/timeline.js";
+import type { Captures, GcEvent, RssKind, RssSeries, Stamped } from "../model/capture.js";
+import type {
+  AlignedPoint,
+  Alignment,
+  DataGap,
+  ProcessLifetime,
+  RssTrack,
+  Timeline,
+} from "../model/timeline.js";
+import { buildRssTrack, rssKindsOf } from "./rss-tracks.js";
 import { detectRestarts } from "./restarts.js";
 import { medianCadenceMs } from "./cadence.js";
 import { anchorTraces, statedProcessStarts } from "./anchor-traces.js";
@@ -47,14 +55,10 @@ function byTime<T extends { t: number | null; src: { path: string; line?: number
   );
 }
 
-function chooseRssKind(rss: RssSample[]): RssKind | null {
+function chooseRssKind(rss: readonly RssSeries[]): RssKind | null {
   const counts = new Map<RssKind, number>();
-  // Indexed loops over the sample series here and below: an unoptimised for-of allocates a result
-  // object per element, and a week of one-second RSS is 600k elements.
-  for (let i = 0; i < rss.length; i++) {
-    const s = rss[i]!;
-    if (TRUE_RSS_KINDS.includes(s.kind)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
-  }
+  for (const s of rss)
+    if (TRUE_RSS_KINDS.includes(s.kind)) counts.set(s.kind, (counts.get(s.kind) ?? 0) + s.t.length);
   let best: RssKind | null = null;
   let bestCount = 0;
   for (const kind of TRUE_RSS_KINDS) {
@@ -79,6 +83,21 @@ export function lastAtOrBefore(series: { t: number }[], target: number): number 
   return ans;
 }
 
+/** Index of the last time <= target in a sorted list of times (binary search), or -1. */
+function lastTimeAtOrBefore(times: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= target) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
 function lifetimeAt(boundaries: number[], t: number): number {
   let i = 0;
   while (i < boundaries.length && t >= boundaries[i]!) i++;
@@ -86,30 +105,33 @@ function lifetimeAt(boundaries: number[], t: number): number {
 }
 
 /**
- * The value of a series at `t`: the nearest sample within `tolerance` in the same lifetime, or a
- * linear interpolation between the samples either side when both are within two tolerances.
+ * The value of a track at `t`: the nearest sample within `tolerance` in the same lifetime, or a
+ * linear interpolation between the samples either side when both are within two tolerances. A NaN
+ * value is a sample without the figure.
  */
 function valueAt(
-  series: RssSample[],
-  lifetimes: number[],
+  track: RssTrack,
+  values: number[],
   lifetime: number,
   t: number,
   tolerance: number,
-  pick: (s: RssSample) => number | undefined,
 ): { value: number; method: "nearest" | "interpolated"; distance: number } | null {
-  const i = lastAtOrBefore(series, t);
-  const before = i >= 0 && lifetimes[i] === lifetime ? series[i] : undefined;
-  const after = i + 1 < series.length && lifetimes[i + 1] === lifetime ? series[i + 1] : undefined;
-  const vb = before ? pick(before) : undefined;
-  const va = after ? pick(after) : undefined;
-  const db = before ? t - before.t : Infinity;
-  const da = after ? after.t - t : Infinity;
+  const times = track.t;
+  const i = lastTimeAtOrBefore(times, t);
+  const hasBefore = i >= 0 && track.lifetime[i] === lifetime;
+  const hasAfter = i + 1 < times.length && track.lifetime[i + 1] === lifetime;
+  const vb = hasBefore && !Number.isNaN(values[i]!) ? values[i]! : undefined;
+  const va = hasAfter && !Number.isNaN(values[i + 1]!) ? values[i + 1]! : undefined;
+  const tb = hasBefore ? times[i]! : -Infinity;
+  const ta = hasAfter ? times[i + 1]! : Infinity;
+  const db = t - tb;
+  const da = ta - t;
   if (vb !== undefined && db <= tolerance && (db <= da || va === undefined))
     return { value: vb, method: "nearest", distance: db };
   if (va !== undefined && da <= tolerance) return { value: va, method: "nearest", distance: da };
   if (vb !== undefined && va !== undefined && db <= 2 * tolerance && da <= 2 * tolerance) {
-    const f = (t - before!.t) / (after!.t - before!.t);
-    return { value: Math.round(vb + f * (va - vb)), method: "interpolated", distance: after!.t - before!.t };
+    const f = (t - tb) / (ta - tb);
+    return { value: Math.round(vb + f * (va - vb)), method: "interpolated", distance: ta - tb };
   }
   return null;
 }
@@ -128,29 +150,20 @@ function gapsOf(series: string, times: ArrayLike<number>): DataGap[] {
   return gaps;
 }
 
-/**
- * The samples of one kind, in a list sized first: filter grows its result by doubling, and for a
- * week of one-second RSS every outgrown copy is megabytes the GC keeps until a full collection.
- */
-function ofKind(rss: RssSample[], kind: RssKind | null): RssSample[] {
-  let count = 0;
-  for (let i = 0; i < rss.length; i++) if (rss[i]!.kind === kind) count++;
-  if (count === rss.length) return rss.slice();
-  const out = new Array<RssSample>(count);
-  for (let i = 0, j = 0; i < rss.length; i++) if (rss[i]!.kind === kind) out[j++] = rss[i]!;
-  return out;
-}
-
 export function buildTimeline(captures: Captures): Timeline {
   const memstats = [...captures.memstats].sort(byTime);
   const rssKind = chooseRssKind(captures.rss);
-  const rss = ofKind(captures.rss, rssKind).sort(byTime);
-  const lazyFree = captures.rss
-    .filter((s) => s.kind === "smaps" && s.lazyFreeBytes !== undefined)
-    .sort(byTime);
+  // One sorted track per kind: the chosen kind is the process RSS; every kind votes on restarts.
+  const tracks = new Map<RssKind, RssTrack>();
+  for (const kind of rssKindsOf(captures.rss)) tracks.set(kind, buildRssTrack(captures.rss, kind));
+  const rss = (rssKind && tracks.get(rssKind)) || buildRssTrack([], null);
+  const lazyFree = buildRssTrack(captures.rss, "smaps", (s, i) => {
+    const v = s.lazyFreeBytes?.[i];
+    return v !== undefined && !Number.isNaN(v);
+  });
   const gc = captures.gc.map((e) => ({ ...e }));
   const scav = captures.scav.map((e) => ({ ...e }));
-  const timedSpan = minMaxOfTimes([memstats, rss]);
+  const timedSpan = minMaxOfTimes([memstats], [rss.t]);
   const { unplaced: unplacedTraceLines, anchors: traceAnchors } = anchorTraces(
     gc,
     scav,
@@ -165,16 +178,15 @@ export function buildTimeline(captures: Captures): Timeline {
 
   const { restarts, boundaries } = detectRestarts({
     memstats,
-    // every RSS sample, sorted: the primary series already is, when it is all of them
-    rss: rss.length === captures.rss.length ? rss : captures.rss.slice().sort(byTime),
+    rss: [...tracks.values()],
     gc: gcTimed,
     absences: captures.absences ?? [],
   });
 
   // The series are walked in place, never concatenated: a week of one-second RSS is 600k samples,
   // and every copy of it is megabytes of garbage.
-  const sampled: Stamped[][] = [memstats, rss, goroutines];
-  const [minT, maxT] = minMaxOfTimes([...sampled, gcTimed]);
+  const sampled: Stamped[][] = [memstats, goroutines];
+  const [minT, maxT] = minMaxOfTimes([...sampled, gcTimed], [rss.t]);
 
   const processes: ProcessLifetime[] = [];
   for (let i = 0; i <= boundaries.length; i++) {
@@ -184,10 +196,14 @@ export function buildTimeline(captures: Captures): Timeline {
     const countPid = (s: Stamped): void => {
       if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
     };
+    const countTrackPid = (track: RssTrack, k: number): void => {
+      const pid = track.sources[track.source[k]!]!.pid;
+      if (pid !== null) pids.set(pid, (pids.get(pid) ?? 0) + 1);
+    };
     let s0 = Infinity;
     let s1 = -Infinity;
     let inLife = 0;
-    for (const list of sampled)
+    const visit = (list: Stamped[]): void => {
       for (let k = 0; k < list.length; k++) {
         const s = list[k]!;
         if (s.t >= lo && s.t < hi) {
@@ -197,6 +213,19 @@ export function buildTimeline(captures: Captures): Timeline {
           countPid(s);
         }
       }
+    };
+    // memstats, then RSS, then goroutines: the order PIDs are counted in breaks ties
+    visit(memstats);
+    for (let k = 0; k < rss.t.length; k++) {
+      const t = rss.t[k]!;
+      if (t >= lo && t < hi) {
+        inLife++;
+        if (t < s0) s0 = t;
+        if (t > s1) s1 = t;
+        countTrackPid(rss, k);
+      }
+    }
+    visit(goroutines);
     for (let k = 0; k < gcTimed.length; k++) {
       const e = gcTimed[k]!;
       if (e.t >= lo && e.t < hi) {
@@ -207,9 +236,12 @@ export function buildTimeline(captures: Captures): Timeline {
     }
     if (inLife === 0) continue;
     // Any sample naming a PID counts, including RSS sources other than the one chosen for alignment.
-    for (let k = 0; k < captures.rss.length; k++) {
-      const r = captures.rss[k]!;
-      if (r.kind !== rssKind && r.t >= lo && r.t < hi) countPid(r);
+    for (const [kind, track] of tracks) {
+      if (kind === rssKind) continue;
+      for (let k = 0; k < track.t.length; k++) {
+        const t = track.t[k]!;
+        if (t >= lo && t < hi) countTrackPid(track, k);
+      }
     }
     let pid: number | null = null;
     let best = 0;
@@ -225,17 +257,19 @@ export function buildTimeline(captures: Captures): Timeline {
     if (cands.length) p.knownStart = cands[cands.length - 1]!.t;
   });
 
-  const rssLifetime = rss.map((s) => lifetimeAt(boundaries, s.t));
-  const lazyLifetime = lazyFree.map((s) => lifetimeAt(boundaries, s.t));
-  const rssCadence = medianCadenceMs(timesOf(rss));
+  for (let k = 0; k < rss.t.length; k++) rss.lifetime[k] = lifetimeAt(boundaries, rss.t[k]!);
+  for (let k = 0; k < lazyFree.t.length; k++) lazyFree.lifetime[k] = lifetimeAt(boundaries, lazyFree.t[k]!);
+  const rssCadence = medianCadenceMs(rss.t);
   const tolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((rssCadence ?? 1000) * ALIGN_CADENCES));
-  const lazyCadence = medianCadenceMs(lazyFree.map((s) => s.t));
+  const lazyCadence = medianCadenceMs(lazyFree.t);
   const lazyTolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((lazyCadence ?? 1000) * ALIGN_CADENCES));
 
   const aligned: AlignedPoint[] = memstats.map((m) => {
     const lifetime = lifetimeAt(boundaries, m.t);
-    const r = valueAt(rss, rssLifetime, lifetime, m.t, tolerance, (s) => s.rssBytes);
-    const lf = valueAt(lazyFree, lazyLifetime, lifetime, m.t, lazyTolerance, (s) => s.lazyFreeBytes);
+    const r = valueAt(rss, rss.rssBytes, lifetime, m.t, tolerance);
+    const lf = lazyFree.lazyFreeBytes
+      ? valueAt(lazyFree, lazyFree.lazyFreeBytes, lifetime, m.t, lazyTolerance)
+      : null;
     let g: number | null = m.goroutines ?? null;
     if (g === null && goroutines.length > 0) {
       const i = lastAtOrBefore(goroutines, m.t);
@@ -257,14 +291,14 @@ export function buildTimeline(captures: Captures): Timeline {
 
   const alignment: Alignment = {
     rssKind,
-    rssSources: [...pathsOf(rss)].sort(),
+    rssSources: [...new Set(rss.sources.map((src) => src.path))].sort(),
     toleranceMs: tolerance,
     method: `nearest ${rssKind ?? "RSS"} sample within ${tolerance} ms (${ALIGN_CADENCES} x the median RSS cadence of ${rssCadence ?? "?"} ms, at least ${MIN_ALIGN_TOLERANCE_MS} ms), else linear interpolation between the samples either side when both are within ${2 * tolerance} ms; never across a restart`,
-    lazyFreeSource: lazyFree.length ? "smaps_rollup LazyFree" : null,
+    lazyFreeSource: lazyFree.t.length ? "smaps_rollup LazyFree" : null,
   };
 
   // Gaps per series and per lifetime: the silence around a restart is the restart, not a gap.
-  const perLifetime = <T extends { t: number }>(series: string, items: T[]): DataGap[] => {
+  const perLifetime = (series: string, items: ArrayLike<number>): DataGap[] => {
     const out: DataGap[] = [];
     for (let i = 0; i <= boundaries.length; i++) {
       const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
@@ -273,12 +307,12 @@ export function buildTimeline(captures: Captures): Timeline {
       // is freed by the next young collection, where a grown JS array waits for a full one
       let count = 0;
       for (let k = 0; k < items.length; k++) {
-        const t = items[k]!.t;
+        const t = items[k]!;
         if (t >= lo && t < hi) count++;
       }
       const times = new Float64Array(count);
       for (let k = 0, j = 0; k < items.length; k++) {
-        const t = items[k]!.t;
+        const t = items[k]!;
         if (t >= lo && t < hi) times[j++] = t;
       }
       out.push(...gapsOf(series, times));
@@ -286,10 +320,10 @@ export function buildTimeline(captures: Captures): Timeline {
     return out;
   };
   const dataGaps: DataGap[] = [
-    ...perLifetime("memstats", memstats),
-    ...perLifetime(`rss (${rssKind ?? "none"})`, rss),
-    ...perLifetime("smaps_rollup", lazyFree),
-    ...perLifetime("goroutines", goroutines),
+    ...perLifetime("memstats", timesOf(memstats)),
+    ...perLifetime(`rss (${rssKind ?? "none"})`, rss.t),
+    ...perLifetime("smaps_rollup", lazyFree.t),
+    ...perLifetime("goroutines", timesOf(goroutines)),
     // gctrace is not a sampled series: GC runs at allocation pace (and at least every 2 minutes), so
     // silence there is an idle heap, not a capture gap.
   ].sort((a, b) => a.start - b.start || (a.series < b.series ? -1 : 1));
@@ -311,12 +345,14 @@ export function buildTimeline(captures: Captures): Timeline {
     alignment,
     unplacedTraceLines,
     traceAnchors,
-    rssLifetime,
   };
 }
 
-/** The earliest and latest `t` over several series ([undefined, undefined] when all are empty). */
-function minMaxOfTimes(lists: { t: number }[][]): [number | undefined, number | undefined] {
+/** The earliest and latest time over several series and time columns ([undefined, undefined] when all are empty). */
+function minMaxOfTimes(
+  lists: { t: number }[][],
+  columns: ArrayLike<number>[] = [],
+): [number | undefined, number | undefined] {
   let lo = Infinity;
   let hi = -Infinity;
   let n = 0;
@@ -328,6 +364,14 @@ function minMaxOfTimes(lists: { t: number }[][]): [number | undefined, number | 
       if (t > hi) hi = t;
     }
   }
+  for (const times of columns) {
+    n += times.length;
+    for (let i = 0; i < times.length; i++) {
+      const t = times[i]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+  }
   return n === 0 ? [undefined, undefined] : [lo, hi];
 }
 
@@ -335,11 +379,5 @@ function minMaxOfTimes(lists: { t: number }[][]): [number | undefined, number | 
 function timesOf(series: { t: number }[]): Float64Array {
   const out = new Float64Array(series.length);
   for (let i = 0; i < series.length; i++) out[i] = series[i]!.t;
-  return out;
-}
-
-function pathsOf(series: { src: { path: string } }[]): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < series.length; i++) out.add(series[i]!.src.path);
   return out;
 }

@@ -14,8 +14,9 @@
  * lifetime: the earliest sample of any series after every old sample of the group.
  */
 import { maxOf, minOf, pushTo } from "../common/collections.js";
-import type { GcEvent, MemStatsSample, ProcessAbsence, RssSample, SourceRef } from "../model/capture.js";
-import type { Restart } from "../model/timeline.js";
+import { rssTrackPid, rssTrackSrc } from "../common/rss-series.js";
+import type { GcEvent, MemStatsSample, ProcessAbsence, SourceRef } from "../model/capture.js";
+import type { Restart, RssTrack } from "../model/timeline.js";
 
 interface Vote {
   lastOld: number;
@@ -63,6 +64,29 @@ function counterVotes(memstats: MemStatsSample[]): Vote[] {
         src: b.src,
       });
     }
+  }
+  return votes;
+}
+
+/** pidVotes over a column-stored RSS track (sources are built only for the votes). */
+function trackPidVotes(track: RssTrack, what: string): Vote[] {
+  const votes: Vote[] = [];
+  let prev = -1;
+  for (let i = 0; i < track.t.length; i++) {
+    const pid = rssTrackPid(track, i);
+    if (pid === null) continue;
+    const prevPid = prev >= 0 ? rssTrackPid(track, prev) : null;
+    if (prev >= 0 && prevPid !== pid) {
+      votes.push({
+        lastOld: track.t[prev]!,
+        firstNew: track.t[i]!,
+        reason: `PID changed ${prevPid} -> ${pid} (${what})`,
+        fromPid: prevPid,
+        toPid: pid,
+        src: rssTrackSrc(track, i),
+      });
+    }
+    prev = i;
   }
   return votes;
 }
@@ -115,19 +139,17 @@ function gcVotes(gc: (GcEvent & { t: number })[]): Vote[] {
 
 export interface RestartInput {
   memstats: MemStatsSample[];
-  rss: RssSample[];
+  /** every RSS track, one per kind, each sorted */
+  rss: RssTrack[];
   gc: (GcEvent & { t: number })[];
   /** observations that the process was not running (ps header without a row) */
   absences?: ProcessAbsence[];
 }
 
 export function detectRestarts(input: RestartInput): { restarts: Restart[]; boundaries: number[] } {
-  const rssByKind = new Map<string, RssSample[]>();
-  // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
-  for (let i = 0; i < input.rss.length; i++) pushTo(rssByKind, input.rss[i]!.kind, input.rss[i]!);
   const votes = [
     ...counterVotes(input.memstats),
-    ...[...rssByKind.entries()].flatMap(([kind, list]) => pidVotes(list, `${kind} samples`)),
+    ...input.rss.flatMap((track) => trackPidVotes(track, `${track.kind} samples`)),
     ...pidVotes(input.memstats, "snapshots"),
     ...gcVotes(input.gc),
   ].filter((v) => v.firstNew > v.lastOld);
@@ -143,11 +165,11 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
   const allTimes =
     groups.length === 0
       ? []
-      : Array.from(
-          Float64Array.from(
-            [input.memstats, input.rss, input.gc].flatMap((list) => list.map((s) => s.t)),
-          ).sort(),
-        );
+      : sortedTimes([
+          input.memstats.map((s) => s.t),
+          ...input.rss.map((track) => track.t),
+          input.gc.map((e) => e.t),
+        ]);
   const restarts: Restart[] = [];
   for (const g of groups) {
     const lastOld = maxOf(g.map((v) => v.lastOld));
@@ -174,9 +196,21 @@ export function detectRestarts(input: RestartInput): { restarts: Restart[]; boun
 /** The latest sample time of any series (-Infinity when there is none), without copying the series. */
 function lastSampleTime(input: RestartInput): number {
   let last = -Infinity;
-  for (const list of [input.memstats, input.rss, input.gc])
+  for (const list of [input.memstats, input.gc])
     for (let i = 0; i < list.length; i++) if (list[i]!.t > last) last = list[i]!.t;
+  for (const track of input.rss)
+    for (let i = 0; i < track.t.length; i++) if (track.t[i]! > last) last = track.t[i]!;
   return last;
+}
+
+/** Every time of several columns, in one sorted list (typed: numeric and native). */
+function sortedTimes(columns: ArrayLike<number>[]): number[] {
+  let n = 0;
+  for (const c of columns) n += c.length;
+  const all = new Float64Array(n);
+  let j = 0;
+  for (const c of columns) for (let i = 0; i < c.length; i++) all[j++] = c[i]!;
+  return Array.from(all.sort());
 }
 
 /**
@@ -189,9 +223,18 @@ function detectExit(input: RestartInput, lastSample: number): Restart | null {
   const after = (input.absences ?? []).filter((a) => a.t > lastSample).sort((a, b) => a.t - b.t);
   const first = after[0];
   if (!first) return null;
-  const lastPid = [...input.rss, ...input.memstats]
-    .filter((s) => s.pid !== undefined && s.t <= lastSample)
-    .reduce<{ t: number; pid?: number } | null>((a, s) => (a && a.t >= s.t ? a : s), null)?.pid;
+  // the PID of the latest sample naming one (RSS before snapshots on equal times)
+  let latest: { t: number; pid: number } | null = null;
+  for (const track of input.rss)
+    for (let i = 0; i < track.t.length; i++) {
+      const pid = rssTrackPid(track, i);
+      if (pid !== null && track.t[i]! <= lastSample && !(latest && latest.t >= track.t[i]!))
+        latest = { t: track.t[i]!, pid };
+    }
+  for (const s of input.memstats)
+    if (s.pid !== undefined && s.t <= lastSample && !(latest && latest.t >= s.t))
+      latest = { t: s.t, pid: s.pid };
+  const lastPid = latest?.pid;
   const pid = first.pid ?? lastPid ?? null;
   const clock = (t: number): string => new Date(t).toISOString().slice(11, 19);
   return {

@@ -73,7 +73,7 @@ function fileMapped(withAnonSplit: boolean): Captures {
       rss: 98 * MiB + 2048 * MiB,
     })),
   );
-  if (withAnonSplit) for (const r of c.rss) r.anonBytes = 100 * MiB;
+  if (withAnonSplit) for (const r of c.rss) r.anonBytes = r.t.map(() => 100 * MiB);
   return c;
 }
 

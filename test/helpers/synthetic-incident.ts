@@ -8,6 +8,7 @@ import type { RunOptions } from "../../src/model/options.js";
 import type { RuleContext } from "../../src/analysis/rule.js";
 import { buildTimeline } from "../../src/timeline/build-timeline.js";
 import { buildRuleContext } from "../../src/analysis/analyze.js";
+import { rssSeriesOf } from "../../src/common/rss-series.js";
 
 export const MiB = 1024 * 1024;
 export const T0 = Date.UTC(2026, 10, 24, 5, 0, 0);
@@ -58,6 +59,7 @@ export function emptyCaptures(): Captures {
 
 export function capturesFrom(instants: Instant[]): Captures {
   const c = emptyCaptures();
+  const rss: RssSample[] = [];
   instants.forEach((x, i) => {
     const t = T0 + x.s * 1000;
     c.memstats.push({
@@ -78,10 +80,10 @@ export function capturesFrom(instants: Instant[]): Captures {
         rssBytes: x.rss,
       };
       if (x.pid !== undefined) r.pid = x.pid;
-      c.rss.push(r);
+      rss.push(r);
     }
     if (x.lazyFree !== undefined)
-      c.rss.push({
+      rss.push({
         t,
         prov: "filename",
         src: { path: `smaps-${i}.txt` },
@@ -90,6 +92,7 @@ export function capturesFrom(instants: Instant[]): Captures {
         lazyFreeBytes: x.lazyFree,
       });
   });
+  c.rss = rssSeriesOf(rss);
   return c;
 }
 

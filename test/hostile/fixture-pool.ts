@@ -96,19 +96,26 @@ export function fixturesByParser(): Map<Parser, PoolFixture[]> {
  * Every number in a parser's output is finite: a NaN or Infinity in a sample would poison the ledger,
  * the charts and report.json (JSON.stringify writes it as null). Returns the path of the first bad one.
  */
-export function firstNonFinite(value: unknown, at = "$"): string | null {
-  if (typeof value === "number") return Number.isFinite(value) ? null : `${at} = ${value}`;
+/**
+ * Columns of an RssSeries (src/model/capture.ts) in which NaN is the documented "this reading lacked
+ * the figure"; any other non-finite number, there or elsewhere, is a parser fault.
+ */
+const ABSENT_AS_NAN = new Set(["lazyFreeBytes", "anonBytes", "peakBytes"]);
+
+export function firstNonFinite(value: unknown, at = "$", nanMeansAbsent = false): string | null {
+  if (typeof value === "number")
+    return Number.isFinite(value) || (nanMeansAbsent && Number.isNaN(value)) ? null : `${at} = ${value}`;
   if (typeof value === "bigint") return `${at} is a BigInt (not JSON-serialisable)`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const bad = firstNonFinite(value[i], `${at}[${i}]`);
+      const bad = firstNonFinite(value[i], `${at}[${i}]`, nanMeansAbsent);
       if (bad) return bad;
     }
     return null;
   }
   if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      const bad = firstNonFinite(v, `${at}.${k}`);
+      const bad = firstNonFinite(v, `${at}.${k}`, Array.isArray(v) && ABSENT_AS_NAN.has(k));
       if (bad) return bad;
     }
   }

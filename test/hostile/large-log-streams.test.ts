@@ -16,6 +16,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { ingestIncident, setWholeReadLimit } from "../../src/ingest/ingest.js";
 import { fixture, ROOT } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "memgap-stream-"));
 after(() => {
@@ -94,7 +95,7 @@ test("with the whole-read guard at 1 MiB, a 4 MiB gctrace log and CSV series are
     const csv = byPath.get("rss.csv")!;
     assert.equal(csv.status, "parsed", `${csv.status}: ${csv.message}`);
     assert.equal(csv.records, csvRows);
-    assert.equal(res.rss.filter((s) => s.kind === "csv").at(-1)!.src.line, csvRows + 1);
+    assert.equal(rssSamplesOf(res.rss.filter((s) => s.kind === "csv")).at(-1)!.src.line, csvRows + 1);
 
     const vm = byPath.get("rss.log")!;
     assert.equal(vm.status, "ignored", `${vm.status}: ${vm.message}`);

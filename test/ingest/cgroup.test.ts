@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { cgroup } from "../../src/ingest/parsers/cgroup.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 test("v2 memory.current + memory.stat (head concatenation): working set = current - inactive_file", async () => {
   const file = await fileFromDisk(
@@ -13,7 +14,7 @@ test("v2 memory.current + memory.stat (head concatenation): working set = curren
   const o = await cgroup.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  const s = o.data.rss![0]!;
+  const s = rssSamplesOf(o.data.rss!)[0]!;
   assert.equal(s.kind, "cgroup");
   assert.equal(s.rssBytes, 412905472 - 30117888);
   assert.equal(s.anonBytes, 356712448);
@@ -28,7 +29,7 @@ test("v1 memory.stat alone (dotnet issue 51738): working set from rss + cache", 
   assert.equal(cgroup.sniff(file), true);
   const o = await cgroup.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
-  if (o.kind === "parsed") assert.equal(o.data.rss![0]!.rssBytes, 920088576);
+  if (o.kind === "parsed") assert.equal(rssSamplesOf(o.data.rss!)[0]!.rssBytes, 920088576);
 });
 
 test("v1 usage + unlimited limit (9223372036854771712, BigInt) + stat with total_inactive_file", async () => {
@@ -36,7 +37,7 @@ test("v1 usage + unlimited limit (9223372036854771712, BigInt) + stat with total
   const o = await cgroup.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  assert.equal(o.data.rss![0]!.rssBytes, 524288000 - 52428800);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.rssBytes, 524288000 - 52428800);
   assert.equal(o.data.hints!.length, 0, "no limit hint for the unlimited value");
 });
 

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { csv } from "../../src/ingest/parsers/csv.js";
 import { fileFromDisk, fileFromText, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const KIB = 1024;
 
@@ -14,7 +15,11 @@ test("cgo-leak rss.csv: epoch seconds, rss_kb", async () => {
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 4);
   assert.deepEqual(
-    [o.data.rss![0]!.t, o.data.rss![0]!.rssBytes, o.data.rss![0]!.kind],
+    [
+      rssSamplesOf(o.data.rss!)[0]!.t,
+      rssSamplesOf(o.data.rss!)[0]!.rssBytes,
+      rssSamplesOf(o.data.rss!)[0]!.kind,
+    ],
     [1795498156000, 11196 * KIB, "csv"],
   );
 });
@@ -24,8 +29,8 @@ test("cyclic-madvfree rss.csv: ISO with Z", async () => {
   const o = await csv.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  assert.equal(o.data.rss![0]!.t, Date.parse("2026-11-24T05:30:47Z"));
-  assert.equal(o.data.rss![0]!.zoneAssumed, undefined);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.t, Date.parse("2026-11-24T05:30:47Z"));
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.zoneAssumed, undefined);
 });
 
 test("healthy-steady rss.csv: zone-less 'YYYY-mm-dd HH:MM:SS' read in --tz and flagged", async () => {
@@ -33,12 +38,12 @@ test("healthy-steady rss.csv: zone-less 'YYYY-mm-dd HH:MM:SS' read in --tz and f
   const o = await csv.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  assert.equal(o.data.rss![0]!.t, Date.parse("2026-11-24T05:37:05Z"));
-  assert.equal(o.data.rss![0]!.zoneAssumed, true);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.t, Date.parse("2026-11-24T05:37:05Z"));
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.zoneAssumed, true);
   assert.ok(o.data.issues!.some((i) => /no zone/.test(i.message)));
   const b = await csv.parse(file, { ...UTC_OPTIONS, zone: "Europe/Berlin" });
   assert.equal(b.kind, "parsed");
-  if (b.kind === "parsed") assert.equal(b.data.rss![0]!.t, Date.parse("2026-11-24T04:37:05Z"));
+  if (b.kind === "parsed") assert.equal(rssSamplesOf(b.data.rss!)[0]!.t, Date.parse("2026-11-24T04:37:05Z"));
 });
 
 test("units from the header: TSV with rss_bytes, ms epochs; memory_mb; unit-less rss as KiB (said)", async () => {
@@ -49,16 +54,20 @@ test("units from the header: TSV with rss_bytes, ms epochs; memory_mb; unit-less
   assert.equal(a.kind, "parsed");
   if (a.kind === "parsed")
     assert.deepEqual(
-      [a.data.rss![0]!.t, a.data.rss![0]!.pid, a.data.rss![0]!.rssBytes],
+      [
+        rssSamplesOf(a.data.rss!)[0]!.t,
+        rssSamplesOf(a.data.rss!)[0]!.pid,
+        rssSamplesOf(a.data.rss!)[0]!.rssBytes,
+      ],
       [1715248452123, 42, 1048576],
     );
   const b = await csv.parse(fileFromText("m.csv", "time,memory_mb\n2024-05-09T09:54:12Z,1.5\n"), UTC_OPTIONS);
   assert.equal(b.kind, "parsed");
-  if (b.kind === "parsed") assert.equal(b.data.rss![0]!.rssBytes, 1.5 * 1024 * 1024);
+  if (b.kind === "parsed") assert.equal(rssSamplesOf(b.data.rss!)[0]!.rssBytes, 1.5 * 1024 * 1024);
   const c = await csv.parse(fileFromText("r.csv", "date,rss\n2024-05-09T09:54:12Z,100\n"), UTC_OPTIONS);
   assert.equal(c.kind, "parsed");
   if (c.kind === "parsed") {
-    assert.equal(c.data.rss![0]!.rssBytes, 100 * KIB);
+    assert.equal(rssSamplesOf(c.data.rss!)[0]!.rssBytes, 100 * KIB);
     assert.ok(c.data.issues!.some((i) => /KiB assumed/.test(i.message)));
   }
 });

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { kubectl, quantityToBytes } from "../../src/ingest/parsers/kubectl.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 test("quantities: Ki/Mi/Gi binary, plain bytes", () => {
   assert.equal(quantityToBytes("345Mi"), 345 * 1024 ** 2);
@@ -23,7 +24,12 @@ test("kubectl top pod: one table timed by the file name; the largest workload is
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 1);
   assert.deepEqual(
-    [o.data.rss![0]!.kind, o.data.rss![0]!.rssBytes, o.data.rss![0]!.t, o.data.rss![0]!.prov],
+    [
+      rssSamplesOf(o.data.rss!)[0]!.kind,
+      rssSamplesOf(o.data.rss!)[0]!.rssBytes,
+      rssSamplesOf(o.data.rss!)[0]!.t,
+      rssSamplesOf(o.data.rss!)[0]!.prov,
+    ],
     ["kubectl", 2 * 1024 ** 3, Date.parse("2024-05-09T09:54:12Z"), "filename"],
   );
 });
@@ -34,7 +40,11 @@ test("--containers in a loop with date lines: the app container, not the sidecar
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [s.t - Date.parse("2024-05-09T09:54:12Z"), s.rssBytes / 1024 ** 2, s.prov]),
+    rssSamplesOf(o.data.rss!).map((s) => [
+      s.t - Date.parse("2024-05-09T09:54:12Z"),
+      s.rssBytes / 1024 ** 2,
+      s.prov,
+    ]),
     [
       [0, 345, "record"],
       [15000, 400, "record"],

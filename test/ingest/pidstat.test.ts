@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { pidstat, readingsOfDate } from "../../src/ingest/parsers/pidstat.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const KIB = 1024;
 
@@ -13,7 +14,7 @@ test("goroutine-leak pidstat.log (-h, 24-hour, MM/DD/YY banner): dates, RSS, ker
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 5);
-  const s = o.data.rss![0]!;
+  const s = rssSamplesOf(o.data.rss!)[0]!;
   assert.deepEqual(
     [new Date(s.t).toISOString(), s.pid, s.rssBytes, s.prov, s.zoneAssumed],
     ["2026-11-24T05:27:45.000Z", 18352, 12176 * KIB, "header-date", true],
@@ -29,7 +30,7 @@ test("interval form with AM/PM: header repeats, Average rows skipped", async () 
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [new Date(s.t).toISOString(), s.rssBytes / KIB]),
+    rssSamplesOf(o.data.rss!).map((s) => [new Date(s.t).toISOString(), s.rssBytes / KIB]),
     [
       ["2024-05-09T09:54:13.000Z", 356712],
       ["2024-05-09T09:54:14.000Z", 356980],
@@ -43,7 +44,7 @@ test("-h form with epoch seconds in the Time column (older sysstat)", async () =
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [s.t, s.prov]),
+    rssSamplesOf(o.data.rss!).map((s) => [s.t, s.prov]),
     [
       [1715248453000, "record"],
       [1715248454000, "record"],
@@ -58,7 +59,7 @@ test("12-hour clock across midnight, --human sizes, ambiguous 05/09/24 settled b
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [new Date(s.t).toISOString(), s.rssBytes]),
+    rssSamplesOf(o.data.rss!).map((s) => [new Date(s.t).toISOString(), s.rssBytes]),
     [
       ["2024-09-05T00:00:00.000Z", 356712 * KIB],
       ["2024-09-05T00:00:01.000Z", Math.round(348.4 * 1024 * 1024)],
@@ -68,7 +69,7 @@ test("12-hour clock across midnight, --human sizes, ambiguous 05/09/24 settled b
   const c = await pidstat.parse(file, { ...UTC_OPTIONS, referenceDate: null });
   assert.equal(c.kind, "parsed");
   if (c.kind !== "parsed") return;
-  assert.equal(new Date(c.data.rss![0]!.t).toISOString(), "2024-05-09T00:00:00.000Z");
+  assert.equal(new Date(rssSamplesOf(c.data.rss!)[0]!.t).toISOString(), "2024-05-09T00:00:00.000Z");
   assert.ok(c.data.issues!.some((i) => /month\/day/.test(i.message)));
 });
 

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { pprofplus } from "../../src/ingest/parsers/pprofplus.js";
 import { fileFromDisk, fileFromText, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const DUMP = fixture("pprofplus", "catalogd_4242_20200317093034.CONSTRUCTED.dump");
 
@@ -20,9 +21,9 @@ test("JSON lines -> MemStats core + RSS per line, PID and start from the name, c
   assert.equal(a!.pid, 4242);
   assert.equal(a!.ms.HeapReleased, 59047936);
   assert.equal(a!.ms.Sys, 72286456);
-  assert.equal(out.data.rss!.length, 3);
-  assert.equal(out.data.rss![2]!.rssBytes, 23552000);
-  assert.equal(out.data.rss![0]!.kind, "pprofplus");
+  assert.equal(rssSamplesOf(out.data.rss!).length, 3);
+  assert.equal(rssSamplesOf(out.data.rss!)[2]!.rssBytes, 23552000);
+  assert.equal(rssSamplesOf(out.data.rss!)[0]!.kind, "pprofplus");
   // 2020-03-17 09:30:34 in Asia/Shanghai (+08:00) = 01:30:34 UTC
   const start = out.data.hints!.find((h) => h.kind === "process-start");
   assert.equal(start?.value, Date.UTC(2020, 2, 17, 1, 30, 34));

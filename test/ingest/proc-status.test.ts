@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { procStatus } from "../../src/ingest/parsers/proc-status.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const KIB = 1024;
 
@@ -15,7 +16,7 @@ test("procfs fixture (real tabs): VmRSS, VmHWM, RssAnon, Pid line, timed by the 
   const o = await procStatus.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  const s = o.data.rss![0]!;
+  const s = rssSamplesOf(o.data.rss!)[0]!;
   assert.equal(s.rssBytes, 6716 * KIB);
   assert.equal(s.peakBytes, 8028 * KIB);
   assert.equal(s.anonBytes, 2092 * KIB);
@@ -34,9 +35,9 @@ test("man page example (spaces): parsed key by key", async () => {
   const o = await procStatus.parse(file, UTC_OPTIONS);
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
-  assert.equal(o.data.rss![0]!.rssBytes, 13484 * KIB);
-  assert.equal(o.data.rss![0]!.pid, 17248);
-  assert.equal(o.data.rss![0]!.t, 1715248452000);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.rssBytes, 13484 * KIB);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.pid, 17248);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.t, 1715248452000);
 });
 
 test("copies appended by a loop, each after a date line", async () => {
@@ -47,7 +48,11 @@ test("copies appended by a loop, each after a date line", async () => {
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 2);
   assert.deepEqual(
-    o.data.rss!.map((s) => [s.t - Date.parse("2024-05-09T09:54:12Z"), s.rssBytes / KIB, s.prov]),
+    rssSamplesOf(o.data.rss!).map((s) => [
+      s.t - Date.parse("2024-05-09T09:54:12Z"),
+      s.rssBytes / KIB,
+      s.prov,
+    ]),
     [
       [0, 356712, "record"],
       [60000, 366712, "record"],

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { prometheus } from "../../src/ingest/parsers/prometheus.js";
 import { fileFromDisk, fileFromText, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 async function parse(abs: string, rel = "metrics.txt") {
   const file = await fileFromDisk(abs, rel);
@@ -33,7 +34,7 @@ test("client_golang v1.20 full scrape (CONSTRUCTED): memstats, namespaced proces
   assert.equal(s.goroutines, 187);
   assert.equal(s.threads, 14);
   assert.equal(s.prov, "filename");
-  const rss = out.data.rss![0]!;
+  const rss = rssSamplesOf(out.data.rss!)[0]!;
   assert.equal(rss.kind, "prometheus");
   assert.equal(rss.rssBytes, 112640000);
   assert.equal(rss.t, s.t);
@@ -53,7 +54,7 @@ test("client_golang v0.8 names with sample timestamps (CONSTRUCTED): heap_releas
   assert.equal(s.ms.GCCPUFraction, undefined, "NaN is not a fraction");
   assert.equal(s.prov, "record");
   assert.equal(s.t, 1715248452000);
-  assert.equal(out.data.rss![0]!.rssBytes, 29814784);
+  assert.equal(rssSamplesOf(out.data.rss!)[0]!.rssBytes, 29814784);
 });
 
 test("OpenMetrics, two scrapes separated by stamp comments, memory classes only (CONSTRUCTED)", async () => {
@@ -73,7 +74,7 @@ test("OpenMetrics, two scrapes separated by stamp comments, memory classes only 
   assert.equal(a!.goroutines, 12);
   assert.equal(b!.ms.HeapReleased, 1048576);
   // +Inf RSS in the second scrape is not a sample.
-  assert.equal(out.data.rss!.length, 1);
+  assert.equal(rssSamplesOf(out.data.rss!).length, 1);
   assert.equal(out.data.goroutines!.length, 2);
 });
 

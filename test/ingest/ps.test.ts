@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { parseEtime, ps } from "../../src/ingest/parsers/ps.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const KIB = 1024;
 
@@ -21,7 +22,7 @@ test("heap-leak ps.log: date +%s blocks, one row each, process start from etime"
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 2);
-  const s = o.data.rss![0]!;
+  const s = rssSamplesOf(o.data.rss!)[0]!;
   assert.deepEqual(
     [s.t, s.pid, s.rssBytes, s.kind, s.prov],
     [1795497968000, 17085, 13212 * KIB, "ps", "record"],
@@ -39,7 +40,7 @@ test("restart-leak ps.log: header alone = process absent (not an error), new PID
   if (o.kind !== "parsed") return;
   assert.equal(o.partial, undefined);
   assert.deepEqual(
-    o.data.rss!.map((s) => s.pid),
+    rssSamplesOf(o.data.rss!).map((s) => s.pid),
     [22695, 22695, 22695, 22695, 23622, 23622, 23622],
   );
   const absent = o.data.issues!.filter((i) => /no process listed/.test(i.message));
@@ -65,7 +66,7 @@ test("ps aux snapshot: timed by the file name, the largest process taken as the 
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 1);
-  const s = o.data.rss![0]!;
+  const s = rssSamplesOf(o.data.rss!)[0]!;
   assert.equal(s.t, Date.parse("2024-05-09T09:54:12Z"));
   assert.equal(s.prov, "filename");
   assert.equal(s.pid, 1);

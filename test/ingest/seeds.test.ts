@@ -10,6 +10,7 @@ import { PARSERS } from "../../src/ingest/registry.js";
 import type { ParseOutcome } from "../../src/ingest/parser.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 async function ingestOne(name: string): Promise<{ parser: string | null; out: ParseOutcome }> {
   const abs = fixture("seeds", name);
@@ -78,7 +79,7 @@ test("seed 003: top -b (procps-ng, MiB Mem, indented PID) has no date: read, dat
   assert.equal(parser, "top");
   assert.equal(out.kind, "parsed");
   if (out.kind !== "parsed") return;
-  const r = out.data.rss![0]!;
+  const r = rssSamplesOf(out.data.rss!)[0]!;
   assert.equal(r.pid, 17867);
   assert.equal(r.rssBytes, 77632 * 1024);
   assert.equal(r.prov, "mtime");

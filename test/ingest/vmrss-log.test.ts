@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { vmrssLog } from "../../src/ingest/parsers/vmrss-log.js";
 import { fileFromDisk, UTC_OPTIONS } from "../helpers/capture-file.js";
 import { fixture } from "../helpers/paths.js";
+import { rssSamplesOf } from "../../src/common/rss-series.js";
 
 const KIB = 1024;
 
@@ -14,8 +15,8 @@ test("restart-leak rss.log: ISO-stamped VmRSS lines; stamps with nothing after a
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 8);
   assert.equal(o.partial, undefined);
-  assert.equal(o.data.rss![0]!.t, Date.parse("2026-11-24T05:33:29Z"));
-  assert.equal(o.data.rss![7]!.rssBytes, 905924 * KIB);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.t, Date.parse("2026-11-24T05:33:29Z"));
+  assert.equal(rssSamplesOf(o.data.rss!)[7]!.rssBytes, 905924 * KIB);
 });
 
 test("VmHWM joins the VmRSS of the same reading; an unstamped VmRSS line is a located problem", async () => {
@@ -24,8 +25,8 @@ test("VmHWM joins the VmRSS of the same reading; an unstamped VmRSS line is a lo
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.equal(o.records, 2);
-  assert.equal(o.data.rss![0]!.peakBytes, 400000 * KIB);
-  assert.equal(o.data.rss![0]!.zoneAssumed, true);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.peakBytes, 400000 * KIB);
+  assert.equal(rssSamplesOf(o.data.rss!)[0]!.zoneAssumed, true);
   assert.equal(o.partial!.line, 5);
 });
 
@@ -36,7 +37,7 @@ test("smaps_rollup keys behind ts '%.S' stamps: Rss and LazyFree joined per read
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [s.kind, s.rssBytes / KIB, s.lazyFreeBytes! / KIB]),
+    rssSamplesOf(o.data.rss!).map((s) => [s.kind, s.rssBytes / KIB, s.lazyFreeBytes! / KIB]),
     [
       ["smaps", 356712, 120000],
       ["smaps", 356800, 121000],
@@ -51,7 +52,7 @@ test("'$(date -Is) $(ps -o rss= -p $PID)' lines in a file named for RSS", async 
   assert.equal(o.kind, "parsed");
   if (o.kind !== "parsed") return;
   assert.deepEqual(
-    o.data.rss!.map((s) => [s.kind, s.rssBytes / KIB]),
+    rssSamplesOf(o.data.rss!).map((s) => [s.kind, s.rssBytes / KIB]),
     [
       ["ps", 356712],
       ["ps", 356980],

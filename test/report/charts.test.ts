@@ -12,8 +12,9 @@ import {
 } from "../../src/report/charts.js";
 import { hasExternalReference, renderChartSvg, chartWarnings } from "../../src/render/chart-svg.js";
 import type { Analysis, Finding } from "../../src/model/analysis.js";
-import type { Timeline } from "../../src/model/timeline.js";
+import type { RssTrack, Timeline } from "../../src/model/timeline.js";
 import { sampleModels } from "../render/models.js";
+import { buildRssTrack } from "../../src/timeline/rss-tracks.js";
 
 test("min/max downsampling keeps a one-sample spike and stays within the budget", () => {
   const pts = Array.from({ length: 100_000 }, (_, i) => ({ t: i * 1000, v: i === 54_321 ? 1e12 : i % 7 }));
@@ -43,20 +44,29 @@ test("every chart of a long series draws at most about 2,000 rows", async () => 
   const base = m.analysis.ledger;
   const span = (m.timeline.end ?? 0) - (m.timeline.start ?? 0) + 1000;
   const ledger = Array.from({ length: 100 }, (_, k) => base.map((p) => ({ ...p, t: p.t + k * span }))).flat();
-  const rss = Array.from({ length: 100 }, (_, k) =>
-    m.timeline.rss.map((s) => ({ ...s, t: s.t + k * span })),
-  ).flat();
+  const base1 = m.timeline.rss;
+  const copies = <T>(col: T[], f: (x: T, k: number) => T): T[] =>
+    Array.from({ length: 100 }, (_, k) => col.map((x) => f(x, k))).flat();
+  const rss: RssTrack = {
+    ...base1,
+    t: copies(base1.t, (t, k) => t + k * span),
+    rssBytes: copies(base1.rssBytes, (v) => v),
+    lazyFreeBytes: null,
+    anonBytes: null,
+    lifetime: copies(base1.lifetime, () => 0),
+    source: copies(base1.source, (v) => v),
+    line: copies(base1.line, (v) => v),
+  };
   const timeline: Timeline = {
     ...m.timeline,
     end: (m.timeline.end ?? 0) + 99 * span,
     rss,
-    rssLifetime: rss.map(() => 0),
   };
   const analysis: Analysis = { ...m.analysis, ledger };
   const charts = buildCharts(timeline, analysis, []);
   assert.ok(charts.length >= 3);
   for (const c of charts) assert.ok(c.points <= MAX_POINTS_PER_CHART + 50, `${c.id}: ${c.points} rows`);
-  assert.ok(ledger.length + rss.length > 10 * MAX_POINTS_PER_CHART, "the input really was long");
+  assert.ok(ledger.length + rss.t.length > 10 * MAX_POINTS_PER_CHART, "the input really was long");
 });
 
 test("charts appear only when their data exists", async () => {
@@ -66,10 +76,9 @@ test("charts appear only when their data exists", async () => {
   assert.ok(!ids.includes("growth-sites"), "no finding has growth sites");
   const empty: Timeline = {
     ...m.timeline,
-    rss: [],
-    rssLifetime: [],
+    rss: buildRssTrack([], null),
     aligned: [],
-    lazyFree: [],
+    lazyFree: buildRssTrack([], null),
     goroutines: [],
     gc: [],
   };

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { sampleModels, truth } from "../helpers/sample-models.js";
 import { detectRestarts } from "../../src/timeline/restarts.js";
 import { capturesFrom, MiB, series, T0 } from "../helpers/synthetic-incident.js";
+import { buildRssTrack } from "../../src/timeline/rss-tracks.js";
 
 test("restart-leak: a restart on the first sample of every process captured after the first", async () => {
   const { timeline } = await sampleModels("restart-leak");
@@ -79,7 +80,7 @@ test("a PID change in the RSS series is a restart", () => {
   const c = capturesFrom(
     series(6, (i) => ({ ms: { HeapAlloc: MiB }, rss: 20 * MiB, pid: i < 3 ? 100 : 200 })),
   );
-  const { restarts } = detectRestarts({ memstats: [], rss: c.rss, gc: [] });
+  const { restarts } = detectRestarts({ memstats: [], rss: [buildRssTrack(c.rss, "vmrss")], gc: [] });
   assert.equal(restarts.length, 1);
   assert.equal(restarts[0]!.fromPid, 100);
   assert.equal(restarts[0]!.toPid, 200);

@@ -22,6 +22,7 @@ import {
   gapView,
   MISSING_ALIGNED_RSS,
 } from "../rule-kit.js";
+import { rssTrackSrc } from "../../common/rss-series.js";
 
 /**
  * LazyFree must cover at least 75% of the gap: the rest of a normal gap is the binary, shared
@@ -89,15 +90,14 @@ export const lazyFree: Rule = {
       },
     ];
     if (best.lazyFree !== null) {
-      const lf = ctx.timeline.lazyFree.find(
-        (s) => Math.abs(s.t - best.t) <= ctx.timeline.alignment.toleranceMs,
-      );
+      const lazy = ctx.timeline.lazyFree;
+      const k = lazy.t.findIndex((t) => Math.abs(t - best.t) <= ctx.timeline.alignment.toleranceMs);
       evidence.push({
         label: "LazyFree (smaps_rollup)",
         value: best.lazyFree,
         unit: "bytes",
         at: best.t,
-        sources: lf ? [lf.src] : [],
+        sources: k >= 0 ? [rssTrackSrc(lazy, k)] : [],
       });
     }
     evidence.push({ label: "platform", value: ctx.platform.madvFreeReason, unit: "text", sources: [] });

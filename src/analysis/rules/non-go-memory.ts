@@ -61,12 +61,12 @@ const FILE_BACKED_SHARE = 0.5;
 function fileBackedNear(ctx: RuleContext, t: number): number | null {
   let best: { d: number; v: number } | null = null;
   const rss = ctx.timeline.rss;
-  // indexed: an unoptimised for-of allocates a result object per element (600k RSS samples a week)
-  for (let i = 0; i < rss.length; i++) {
-    const r = rss[i]!;
-    if (r.anonBytes === undefined || r.kind === "cgroup") continue;
-    const d = Math.abs(r.t - t);
-    if (d <= ANON_SPLIT_TOLERANCE_MS && (!best || d < best.d)) best = { d, v: r.rssBytes - r.anonBytes };
+  const anon = rss.anonBytes;
+  if (!anon || rss.kind === "cgroup") return null;
+  for (let i = 0; i < rss.t.length; i++) {
+    if (Number.isNaN(anon[i]!)) continue;
+    const d = Math.abs(rss.t[i]! - t);
+    if (d <= ANON_SPLIT_TOLERANCE_MS && (!best || d < best.d)) best = { d, v: rss.rssBytes[i]! - anon[i]! };
   }
   return best ? Math.max(0, best.v) : null;
 }

@@ -16,6 +16,7 @@ import type { DataIssue, Hint, RssSample } from "../../model/capture.js";
 import { type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 /** v1's unlimited is PAGE_COUNTER_MAX * PAGE_SIZE, near 2^63 for every page size; no real limit is this big. */
 const UNLIMITED_AT_LEAST = 1n << 62n;
@@ -198,6 +199,11 @@ export const cgroup: Parser = {
       }
       return { kind: "malformed", format: this.id, line: null, message: "no value in the cgroup file" };
     }
-    return { kind: "parsed", format: this.id, records: rss.length, data: { rss, hints, issues } };
+    return {
+      kind: "parsed",
+      format: this.id,
+      records: rss.length,
+      data: { rss: rssSeriesOf(rss), hints, issues },
+    };
   },
 };

@@ -12,15 +12,16 @@
  */
 import type { DataIssue, RssSample } from "../../model/capture.js";
 import {
-  located,
   linesOf,
   type CaptureFile,
   type IngestOptions,
   type ParseOutcome,
   type Parser,
+  parsedUpTo,
 } from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { isPlausibleEpochMs } from "../time/zone.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const TIME_HEADER =
   /^(?:timestamp|time|ts|date|datetime|date_?time|epoch|unix(?:_?time)?|t)(?:[_ (]*(?:s|ms|us|ns|sec|secs|seconds|millis|utc|iso)\)?)?$/i;
@@ -164,17 +165,12 @@ export const csv: Parser = {
         message: firstProblem?.message ?? "header without a data row",
       };
     }
-    const out: ParseOutcome = { kind: "parsed", format: this.id, records: rss.length, data: { rss, issues } };
-    if (firstProblem) {
-      out.partial = {
-        line: firstProblem.line,
-        message: located(
-          file.path,
-          firstProblem.line,
-          `${firstProblem.message} (${problems} bad row${problems === 1 ? "" : "s"} skipped)`,
-        ),
-      };
-    }
-    return out;
+    return parsedUpTo(
+      file,
+      this.id,
+      rss.length,
+      { rss: rssSeriesOf(rss), issues },
+      firstProblem && { ...firstProblem, skipped: { count: problems, what: "bad row" } },
+    );
   },
 };

@@ -12,12 +12,12 @@
  */
 import type { GcEvent, Hint, ScavEvent } from "../../model/capture.js";
 import {
-  located,
   linesOf,
   type CaptureFile,
   type IngestOptions,
   type ParseOutcome,
   type Parser,
+  parsedUpTo,
 } from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 
@@ -265,22 +265,12 @@ export const gctrace: Parser = {
       }
       return { kind: "not-mine" };
     }
-    const out: ParseOutcome = {
-      kind: "parsed",
-      format: this.id,
+    return parsedUpTo(
+      file,
+      this.id,
       records,
-      data: { gc, scav, hints: versionHints(file.path, shapes) },
-    };
-    if (firstBroken) {
-      out.partial = {
-        line: firstBroken.line,
-        message: located(
-          file.path,
-          firstBroken.line,
-          `${firstBroken.message} (${broken} such line${broken === 1 ? "" : "s"} skipped)`,
-        ),
-      };
-    }
-    return out;
+      { gc, scav, hints: versionHints(file.path, shapes) },
+      firstBroken && { ...firstBroken, skipped: { count: broken, what: "such line" } },
+    );
   },
 };

@@ -15,7 +15,14 @@
  * A single dump with no stamp line before it is the plain heap-debug1 format: "not mine".
  */
 import type { DataIssue, HeapProfileRef, Hint, MemStatsSample } from "../../model/capture.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  startOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { splitLinePrefix, type PrefixContext } from "../time/line-prefix.js";
 import { timeFromPath } from "../time/filename-time.js";
 import { heapDebug1, readAllocationSites } from "./heap-debug1.js";
@@ -93,13 +100,15 @@ export const heapDebug1Series: Parser = {
   id: "heap-debug1-series",
   description: "several heap debug=1 dumps appended to one file, each after a timestamp line",
   sniff(file: CaptureFile): boolean {
-    // On the head's bytes, not its decoded text: every plain heap dump is offered here first, and
-    // decoding 64 KiB per dump cost more than parsing it. Byte offsets of ASCII needles give the same
-    // answers as the text's (a newline never sits inside a UTF-8 sequence).
-    const head = file.head;
+    // On the first bytes, not their decoded text: every plain heap dump is offered here first, and
+    // decoding (or even scanning) 64 KiB per dump cost more than parsing it. Byte offsets of ASCII
+    // needles give the same answers as the text's (a newline never sits inside a UTF-8 sequence).
+    const head = startOf(file);
     const first = indexOfLineStart(head, HEADER_PREFIX_BYTES);
     if (first < 0) return false;
-    // One dump at the top: claimed only when a second header follows within the head.
+    // One dump at the top: claimed only when a second header follows within the first bytes read
+    // (the prefix, 16 KiB): dumps appended with no stamp line between them are told apart from one
+    // dump only when the first is that short (a capture loop that writes `date` first is always).
     if (head.subarray(0, HEADER_PREFIX_BYTES.length).equals(HEADER_PREFIX_BYTES)) return !head.includes(0);
     // A stamp line (and maybe blanks) before the first header.
     const before = head.subarray(0, first).toString("utf8").split("\n");

@@ -8,7 +8,14 @@
  * or LastGC (a lower bound), else the mtime.
  */
 import type { AllocationSite, Hint } from "../../model/capture.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  located,
+  startOf,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { parseMemStatsBlockText } from "./memstats-block.js";
 
@@ -27,11 +34,12 @@ export const heapDebug1: Parser = {
   description: "heap or allocs profile, debug=1 text with the # runtime.MemStats block",
   sniff(file: CaptureFile): boolean {
     // on the bytes: the head's text is decoded only when a parser needs it (ASCII prefix, same answer)
-    return file.head.subarray(0, HEAP_MAGIC.length).equals(HEAP_MAGIC);
+    return startOf(file).subarray(0, HEAP_MAGIC.length).equals(HEAP_MAGIC);
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
     // the first line decoded alone (a newline byte never sits inside a UTF-8 sequence: same text)
-    const firstLine = file.head.subarray(0, file.head.indexOf(0x0a) >>> 0).toString("utf8");
+    const start = startOf(file);
+    const firstLine = start.subarray(0, start.indexOf(0x0a) >>> 0).toString("utf8");
     const header = HEADER.exec(firstLine);
     if (!header) {
       return {
@@ -41,18 +49,22 @@ export const heapDebug1: Parser = {
         message: `header is not 'heap profile: N: N [N: N] @ heap/N': ${JSON.stringify(firstLine.slice(0, 80))}`,
       };
     }
+    // The time from the file name when it states one; the PauseEnd bound is then never used, and
+    // the block's longest line (256 19-digit PauseEnd entries) is not scanned for it.
+    const named = stampFile(file, options, null);
+    const memStatsOptions = { pauseEnd: named.prov !== "filename" };
     let text = await file.readTail(TAIL_BYTES);
     let wholeFile = file.size <= TAIL_BYTES;
     // A tail's line numbers are unknown and not counted (a thousand record lines per snapshot); its
     // first line, cut anywhere, is dropped so that only a whole line can be the block's header.
     let block = wholeFile
-      ? parseMemStatsBlockText(text, 1)
-      : parseMemStatsBlockText(text.slice(text.indexOf("\n") + 1), null);
+      ? parseMemStatsBlockText(text, 1, memStatsOptions)
+      : parseMemStatsBlockText(text.slice(text.indexOf("\n") + 1), null, memStatsOptions);
     if (!block || block.problems.length > 0) {
       // Re-read the whole file so that messages carry real line numbers.
       if (!wholeFile) text = await file.readText();
       wholeFile = true;
-      block = parseMemStatsBlockText(text, 1);
+      block = parseMemStatsBlockText(text, 1, memStatsOptions);
     }
     if (!block) {
       const lines = text.split("\n");
@@ -74,8 +86,10 @@ export const heapDebug1: Parser = {
         message: `${fatal.message} (truncated?)`,
       };
 
-    const bound = block.lastPauseEndMs ?? block.values.LastGCMs ?? null;
-    const stamp = stampFile(file, options, bound);
+    const stamp =
+      named.prov === "filename"
+        ? named
+        : stampFile(file, options, block.lastPauseEndMs ?? block.values.LastGCMs ?? null);
     const hints: Hint[] = [];
     if (block.keys.has("MaxRSS")) {
       hints.push({

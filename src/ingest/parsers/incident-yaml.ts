@@ -9,7 +9,13 @@
  * line. Scalars are read from their source text, so `go_version: 1.20` stays "1.20" (not 1.2). Times
  * without a zone are read in the file's own `timezone`, else the run's zone, and flagged.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
+import type { Node, Pair } from "yaml";
+
+/**
+ * The yaml library, loaded on the first incident.yaml: most incidents have none, and loading it costs
+ * ~20 ms of every run's start-up.
+ */
+let Y: typeof import("yaml");
 import type { DataIssue, IncidentEvent, IncidentMeta } from "../../model/capture.js";
 import type { CaptureFile, IngestOptions, ParseOutcome, Parser } from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
@@ -72,7 +78,7 @@ function parseTime(raw: string, zone: string): { t: number; zoneAssumed: boolean
 }
 
 function scalarText(node: Node): string | null {
-  if (!isScalar(node)) return null;
+  if (!Y.isScalar(node)) return null;
   if (node.value === null) return null;
   return typeof node.source === "string" ? node.source : String(node.value);
 }
@@ -134,11 +140,11 @@ function wrongType(ctx: Ctx, key: string, node: Node, expected: string, got: str
 }
 
 function readEvents(node: Node, ctx: Ctx): IncidentEvent[] | null {
-  if (!isSeq(node)) return null;
+  if (!Y.isSeq(node)) return null;
   const events: IncidentEvent[] = [];
   for (const item of node.items as Node[]) {
     const line = ctx.line(item);
-    if (!isMap(item)) {
+    if (!Y.isMap(item)) {
       wrongType(ctx, "events[]", item, "a map with 'at' and 'label'", String(scalarText(item) ?? "a list"));
       continue;
     }
@@ -170,8 +176,9 @@ export const incidentYaml: Parser = {
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
     const source = await file.readText();
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    Y ??= await import("yaml");
+    const lineCounter = new Y.LineCounter();
+    const doc = Y.parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
       const err = doc.errors[0]!;
       const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
@@ -185,10 +192,10 @@ export const incidentYaml: Parser = {
     const meta: IncidentMeta = { events: [], unknownKeys: [] };
     const issues: DataIssue[] = [];
     const contents = doc.contents as Node | null;
-    if (contents === null || (isScalar(contents) && contents.value === null)) {
+    if (contents === null || (Y.isScalar(contents) && contents.value === null)) {
       return { kind: "parsed", format: this.id, records: 0, data: { meta, issues } };
     }
-    if (!isMap(contents)) {
+    if (!Y.isMap(contents)) {
       return {
         kind: "malformed",
         format: this.id,
@@ -207,7 +214,7 @@ export const incidentYaml: Parser = {
     };
     let known = 0;
     for (const pair of contents.items as Pair<Node, Node | null>[]) {
-      const keyText = pair.key && isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const keyText = pair.key && Y.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       const valueNode = pair.value;
       const keyNode = pair.key as Node;
       if (keyText === "events") {

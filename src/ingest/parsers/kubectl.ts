@@ -10,9 +10,16 @@
  */
 import type { DataIssue, Provenance, RssSample } from "../../model/capture.js";
 import { chooseSubject, type ProcessRow, rowSample } from "../process-table.js";
-import { located, type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
+import {
+  parsedUpTo,
+  type CaptureFile,
+  type IngestOptions,
+  type ParseOutcome,
+  type Parser,
+} from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const HEADER = /^(POD\s+)?NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/;
 const QUANTITY: Record<string, number> = {
@@ -129,13 +136,6 @@ export const kubectl: Parser = {
         message: firstProblem?.message ?? "kubectl top header without a row",
       };
     }
-    const out: ParseOutcome = { kind: "parsed", format: this.id, records: rss.length, data: { rss, issues } };
-    if (firstProblem) {
-      out.partial = {
-        line: firstProblem.line,
-        message: located(file.path, firstProblem.line, firstProblem.message),
-      };
-    }
-    return out;
+    return parsedUpTo(file, this.id, rss.length, { rss: rssSeriesOf(rss), issues }, firstProblem);
   },
 };

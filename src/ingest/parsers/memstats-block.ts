@@ -71,7 +71,11 @@ function isHeaderLine(line: string): boolean {
  * before it only counted. With `firstLine` null (a file's tail, whose line numbers are unknown) the
  * lines are not counted: the header is numbered line 1 and the block's lines from it.
  */
-export function parseMemStatsBlockText(text: string, firstLine: number | null): MemStatsBlock | null {
+export function parseMemStatsBlockText(
+  text: string,
+  firstLine: number | null,
+  options: MemStatsTextOptions = {},
+): MemStatsBlock | null {
   let at = text.indexOf(HEADER_TEXT);
   while (at >= 0) {
     if (at === 0 || text.charCodeAt(at - 1) === 0x0a) {
@@ -81,10 +85,148 @@ export function parseMemStatsBlockText(text: string, firstLine: number | null): 
     at = text.indexOf(HEADER_TEXT, at + 1);
   }
   if (at < 0) return null;
-  if (firstLine === null) return parseMemStatsBlock(text.slice(at).split("\n"), 1);
-  let before = 0;
-  for (let p = text.indexOf("\n"); p >= 0 && p < at; p = text.indexOf("\n", p + 1)) before++;
-  return parseMemStatsBlock(text.slice(at).split("\n"), firstLine + before);
+  let headerLine = 1;
+  if (firstLine !== null) {
+    let before = 0;
+    for (let p = text.indexOf("\n"); p >= 0 && p < at; p = text.indexOf("\n", p + 1)) before++;
+    headerLine = firstLine + before;
+  }
+  const pauseEnd = options.pauseEnd ?? true;
+  if (options.fastPath ?? true) {
+    const fast = parseBlockFast(text, at, headerLine, pauseEnd);
+    if (fast) return fast;
+  }
+  const block = parseMemStatsBlock(text.slice(at).split("\n"), headerLine);
+  if (block && !pauseEnd) block.lastPauseEndMs = null;
+  return block;
+}
+
+export interface MemStatsTextOptions {
+  /**
+   * Whether to find the largest PauseEnd (`lastPauseEndMs`); false gives null there. A caller whose
+   * file name states the capture time never uses that bound, and the 256 19-digit entries are the
+   * longest line of the block.
+   */
+  pauseEnd?: boolean;
+  /** false forces the general line-by-line reader (tests compare the two); the default tries the fast one */
+  fastPath?: boolean;
+}
+
+/** The characters of `\w`: ASCII letters, digits and `_`. */
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
+/**
+ * The value of the decimal digits text[start, end) as u64() reads them, or -1 when the range is empty
+ * or holds anything but ASCII digits. Up to 15 digits the number is built digit by digit (exact:
+ * 10^15 < 2^53, the same value Number(text) gives); longer runs go through BigInt as u64 does.
+ */
+function digitsAt(text: string, start: number, end: number): number {
+  if (end <= start) return -1;
+  if (end - start >= 16) {
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return -1;
+    }
+    return Number(BigInt(text.slice(start, end)));
+  }
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
+/**
+ * The block as the runtime writes it, read in one pass over the text (no line split, no regular
+ * expression per line, the PauseNs array skipped by one newline search); null as soon as anything
+ * is unusual, and the caller then reads the block line by line (parseMemStatsBlock), which gives
+ * the same answer for the usual block and locates the problems of an unusual one.
+ *
+ * Method: each line after the header must be empty or `# Name = value`, with `Name` of word
+ * characters and a value that does not end in whitespace (what `^# (\w+) = (.*)$` on the line's
+ * trimEnd() accepts); the values read are checked as the general reader checks them and any value it
+ * would report as a problem makes this one give up. Line terminators other than "\n" (which `.` does
+ * not match), a missing core field or any non-ASCII last character also make it give up.
+ */
+function parseBlockFast(
+  text: string,
+  headerAt: number,
+  headerLine: number,
+  pauseEnd: boolean,
+): MemStatsBlock | null {
+  const headerEnd = text.indexOf("\n", headerAt);
+  if (headerEnd < 0) return null;
+  if (
+    text.indexOf("\r", headerEnd) >= 0 ||
+    text.indexOf("\u2028", headerEnd) >= 0 ||
+    text.indexOf("\u2029", headerEnd) >= 0
+  )
+    return null;
+  const v: Partial<MemStatsValues> = {};
+  const keys = new Set<string>();
+  let lastPauseEndMs: number | null = null;
+  const n = text.length;
+  for (let p = headerEnd + 1; p < n;) {
+    let eol = text.indexOf("\n", p);
+    if (eol < 0) eol = n;
+    if (eol === p) {
+      p = eol + 1;
+      continue;
+    }
+    if (text.charCodeAt(p) !== 0x23 || text.charCodeAt(p + 1) !== 0x20) return null;
+    let k = p + 2;
+    while (k < eol && isWordChar(text.charCodeAt(k))) k++;
+    const vs = k + 3;
+    if (
+      k === p + 2 ||
+      vs >= eol ||
+      text.charCodeAt(k) !== 0x20 ||
+      text.charCodeAt(k + 1) !== 0x3d ||
+      text.charCodeAt(k + 2) !== 0x20
+    )
+      return null;
+    // trimEnd() would remove a trailing space (or other whitespace): left to the general reader
+    const last = text.charCodeAt(eol - 1);
+    if (last <= 0x20 || last >= 0x7f) return null;
+    const key = text.slice(p + 2, k);
+    keys.add(key);
+    if (SCALARS.has(key)) {
+      const x = digitsAt(text, vs, eol);
+      if (x < 0) return null;
+      setField(v, key as keyof MemStatsValues, x);
+    } else if (key === "Stack" || key === "MSpan" || key === "MCache") {
+      const slash = text.indexOf(" / ", vs);
+      if (slash < 0 || slash >= eol) return null;
+      const inuse = digitsAt(text, vs, slash);
+      const sys = digitsAt(text, slash + 3, eol);
+      if (inuse < 0 || sys < 0) return null;
+      const pair = PAIRS[key]!;
+      setField(v, pair[0], inuse);
+      setField(v, pair[1], sys);
+    } else if (key === "LastGC") {
+      const ms = nsToMs(text.slice(vs, eol));
+      if (ms === null) return null;
+      v.LastGCMs = ms === 0 ? null : ms;
+    } else if (key === "PauseEnd") {
+      if (pauseEnd && text.charCodeAt(vs) === 0x5b && text.charCodeAt(eol - 1) === 0x5d && eol - vs >= 2) {
+        const list = text.slice(vs + 1, eol - 1);
+        const largest = largestDecimal(list);
+        const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
+        if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
+      }
+    } else if (key === "GCCPUFraction") {
+      const f = Number(text.slice(vs, eol));
+      if (!Number.isFinite(f)) return null;
+      v.GCCPUFraction = f;
+    }
+    p = eol + 1;
+  }
+  for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
+  return { values: v as MemStatsValues, keys, headerLine, lastPauseEndMs, problems: [] };
 }
 
 /**

@@ -24,6 +24,7 @@ import {
 } from "../parser.js";
 import { DayClock, localDayOf, nearestInstant, parseTimeOfDay, type TimeOfDay } from "../time/time-of-day.js";
 import { localToEpoch } from "../time/zone.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const BANNER = /^Linux\s+(\S+)\s+\(([^)]*)\)\s+(\S+)\s/;
 const ROW_TIME = /^\s*(?:(\d{1,2}:\d{2}:\d{2})(?:\s+([AP]M))?|(\d{9,11}))\s+/i;
@@ -203,7 +204,7 @@ export const pidstat: Parser = {
       kind: "parsed",
       format: this.id,
       records: rss.length,
-      data: { rss, hints, issues },
+      data: { rss: rssSeriesOf(rss), hints, issues },
     };
     if (firstProblem) {
       out.partial = {

@@ -11,6 +11,7 @@
 import type { DataIssue, Hint, MemStatsSample, RssSample } from "../../model/capture.js";
 import type { CaptureFile, IngestOptions, ParseOutcome, Parser } from "../parser.js";
 import { isPlausibleEpochMs, localToEpoch } from "../time/zone.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const FILE_NAME = /(?:^|\/)([^/]+)_(\d+)_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.dump$/;
 const FIRST_RECORD = /^\s*\{\s*"Timestamp"\s*:\s*\d+\s*,\s*"sys"\s*:/;
@@ -114,7 +115,7 @@ export const pprofplus: Parser = {
       kind: "parsed",
       format: this.id,
       records: memstats.length,
-      data: { memstats, rss, hints, issues },
+      data: { memstats, rss: rssSeriesOf(rss), hints, issues },
       ...(partial ? { partial } : {}),
     };
   },

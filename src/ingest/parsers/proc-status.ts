@@ -18,6 +18,7 @@ import {
 } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const KV = /^([A-Za-z_][\w()]*):\s*(.*?)\s*$/;
 const KB = /^(\d+) kB$/;
@@ -129,7 +130,12 @@ export const procStatus: Parser = {
         message: firstProblem?.message ?? "no VmRSS line",
       };
     }
-    const out: ParseOutcome = { kind: "parsed", format: this.id, records: rss.length, data: { rss } };
+    const out: ParseOutcome = {
+      kind: "parsed",
+      format: this.id,
+      records: rss.length,
+      data: { rss: rssSeriesOf(rss) },
+    };
     if (firstProblem) {
       out.partial = {
         line: firstProblem.line,

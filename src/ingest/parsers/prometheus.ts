@@ -31,6 +31,7 @@ import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { isPlausibleEpochMs } from "../time/zone.js";
 import { CORE_FIELDS } from "./memstats-block.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 /** go_memstats_<suffix> -> MemStats field. */
 const MEMSTATS_NAMES: Record<string, keyof MemStatsValues> = {
@@ -377,6 +378,11 @@ export const prometheus: Parser = {
         message: `${file.path}: Prometheus metrics without go_memstats_*, go_memory_classes_*, go_goroutines or process_resident_memory_bytes: nothing memgap charts`,
         src: { path: file.path },
       });
-    return { kind: "parsed", format: this.id, records, data: { memstats, rss, goroutines, hints, issues } };
+    return {
+      kind: "parsed",
+      format: this.id,
+      records,
+      data: { memstats, rss: rssSeriesOf(rss), goroutines, hints, issues },
+    };
   },
 };

@@ -22,6 +22,7 @@ import {
 } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const HEADER = /^\s*(?:USER\s+)?PID\s+.*\b(?:RSS|RSZ)\b/;
 /** How far t - etime can be from the true start: etime and `date +%s` are both whole seconds. */
@@ -217,7 +218,7 @@ export const ps: Parser = {
       kind: "parsed",
       format: this.id,
       records: rss.length,
-      data: { rss, hints, issues, absences },
+      data: { rss: rssSeriesOf(rss), hints, issues, absences },
     };
     if (firstProblem) {
       out.partial = {

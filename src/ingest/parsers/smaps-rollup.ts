@@ -5,6 +5,7 @@
  */
 import { type CaptureFile, type IngestOptions, type ParseOutcome, type Parser } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const KV = /^(\w+):\s+(\d+) kB$/;
 
@@ -45,7 +46,7 @@ export const smapsRollup: Parser = {
       format: this.id,
       records: 1,
       data: {
-        rss: [
+        rss: rssSeriesOf([
           {
             t: stamp.t,
             prov: stamp.prov,
@@ -57,7 +58,7 @@ export const smapsRollup: Parser = {
             lazyFreeBytes: values.get("LazyFree"),
             anonBytes: values.get("Anonymous"),
           },
-        ],
+        ]),
       },
     };
   },

@@ -26,6 +26,7 @@ import {
 import { stampFile } from "../time/file-stamp.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 import { DayClock, localDayOf, parseTimeOfDay, type TimeOfDay } from "../time/time-of-day.js";
+import { rssSeriesOf } from "../../common/rss-series.js";
 
 const DAY_MS = 86_400_000;
 const TOP_LINE = /^top - (\d{1,2}:\d{2}:\d{2}) /;
@@ -198,7 +199,12 @@ export const top: Parser = {
         src: { path: file.path, line: snapshots[0]!.line },
       });
     }
-    const out: ParseOutcome = { kind: "parsed", format: this.id, records: rss.length, data: { rss, issues } };
+    const out: ParseOutcome = {
+      kind: "parsed",
+      format: this.id,
+      records: rss.length,
+      data: { rss: rssSeriesOf(rss), issues },
+    };
     if (firstProblem) {
       out.partial = {
         line: firstProblem.line,

@@ -10,14 +10,15 @@
  * line of a grep separately). A line with a key but no readable stamp is a located problem; a stamp
  * with nothing after it is the process being gone (the loop ran, grep found no file): not a sample.
  */
-import type { RssKind, RssSample } from "../../model/capture.js";
+import type { RssKind, RssSeries } from "../../model/capture.js";
+import { emptyRssSeries, pushRssFigures } from "../../common/rss-series.js";
 import {
   linesOf,
-  located,
   type CaptureFile,
   type IngestOptions,
   type ParseOutcome,
   type Parser,
+  parsedUpTo,
 } from "../parser.js";
 import { splitLinePrefix } from "../time/line-prefix.js";
 
@@ -38,8 +39,21 @@ const KEY_AT = /(VmRSS|VmHWM|RssAnon|Rss|LazyFree|Anonymous):\s+(\d+) kB\s*$/y;
 
 const KEY_BIT: Record<Key, number> = { VmRSS: 1, VmHWM: 2, RssAnon: 4, Rss: 8, LazyFree: 16, Anonymous: 32 };
 
+/**
+ * The reading being assembled from the lines of one stamp: reused from reading to reading (`open`
+ * says whether one is in progress), so that no object is built per line.
+ */
 interface Reading {
-  sample: RssSample | null;
+  open: boolean;
+  /** whether a VmRSS or Rss line gave the reading its sample */
+  sampled: boolean;
+  kind: RssKind;
+  zoneAssumed: boolean;
+  line: number;
+  rssBytes: number;
+  /** the sample's time (its VmRSS or Rss line's stamp) */
+  sampleT: number;
+  /** the reading's time: its first line's stamp, which the join window counts from */
   t: number;
   keys: number;
   vmHWM: number;
@@ -175,26 +189,110 @@ function plainKeyAt(line: string, at: number): boolean {
   return true;
 }
 
+/** The day of the last stamp read from bytes, so that a day's 86,400 lines need one Date.UTC. */
+interface DayCache {
+  /** the stamp's first 10 bytes (YYYY, -MM-, DD) as three numbers; -1 when none yet */
+  key0: number;
+  key1: number;
+  key2: number;
+  /** Date.UTC of that day at 00:00 */
+  ms: number;
+}
+
+const KEY_BYTES: readonly [Key, Buffer][] = KEYS.map((k) => [k, Buffer.from(k, "latin1")]);
+/** fastKeyLine's answer (module scratch, so that no object is built per line). */
+let fastKey: Key = "VmRSS";
+let fastKb = 0;
+let fastT = 0;
+
+function byteDigit(b: Buffer, i: number): number {
+  const d = b[i]! - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+function twoByteDigits(b: Buffer, i: number): number {
+  const x = byteDigit(b, i);
+  const y = byteDigit(b, i + 1);
+  return x < 0 || y < 0 ? -1 : x * 10 + y;
+}
+
 /**
- * One sample with only the keys that have a value (no `zoneAssumed: undefined`, no `pid: undefined`):
- * a week of one-second readings is 600k of these, and each absent key is 8 bytes fewer per object.
- * The keys keep the order of the full literal, so the JSON of a sample is unchanged.
+ * The line [a, end) of `b` read without decoding it, when it is exactly what isoUtcRestAt and
+ * plainKeyAt accept (an RFC 3339 UTC stamp, spaces or tabs, a plain `Key: N kB` line): then the
+ * time, key and kB are left in fastT, fastKey and fastKb and true is returned. Only ASCII bytes are
+ * accepted, so that each byte is the character the string path would see; anything else answers
+ * false and the line goes through the string path, which gives the same reading for these lines.
  */
-function rssSample(
-  t: number,
-  zoneAssumed: boolean,
-  src: { path: string; line: number },
-  pid: number | undefined,
-  kind: RssKind,
-  rssBytes: number,
-): RssSample {
-  if (zoneAssumed)
-    return pid === undefined
-      ? { t, prov: "record", zoneAssumed: true, src, kind, rssBytes }
-      : { t, prov: "record", zoneAssumed: true, src, pid, kind, rssBytes };
-  return pid === undefined
-    ? { t, prov: "record", src, kind, rssBytes }
-    : { t, prov: "record", src, pid, kind, rssBytes };
+function fastKeyLine(b: Buffer, a: number, end: number, day: DayCache): boolean {
+  if (end - a < 20) return false;
+  if (b[a + 4] !== 0x2d || b[a + 7] !== 0x2d || b[a + 13] !== 0x3a || b[a + 16] !== 0x3a) return false;
+  const sep = b[a + 10];
+  if (sep !== 0x54 && sep !== 0x20) return false;
+  const y1 = twoByteDigits(b, a);
+  const y2 = twoByteDigits(b, a + 2);
+  const mo = twoByteDigits(b, a + 5);
+  const d = twoByteDigits(b, a + 8);
+  const h = twoByteDigits(b, a + 11);
+  const mi = twoByteDigits(b, a + 14);
+  const sec = twoByteDigits(b, a + 17);
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h >= 24) return false;
+  if (mi < 0 || mi >= 60 || sec < 0 || sec >= 61) return false;
+  let i = a + 19;
+  let ms = 0;
+  if (b[i] === 0x2e || b[i] === 0x2c) {
+    let k = i + 1;
+    while (k < end && byteDigit(b, k) >= 0) k++;
+    const frac = k - i - 1;
+    if (frac < 1 || frac > 9) return false;
+    // truncated to ms, as isoUtcTime does
+    for (let q = i + 1, scale = 100; q < i + 4 && q < k; q++, scale /= 10) ms += byteDigit(b, q) * scale;
+    i = k;
+  }
+  if (b[i] !== 0x5a && b[i] !== 0x7a) return false;
+  i++;
+  const first = i;
+  while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
+  if (i === first || i >= end) return false;
+  // a stream name after the stamp (`stdout F`, kubectl/CRI logs) is the general reader's
+  if (b[i] === 0x73) return false;
+  let key: Key | null = null;
+  for (const [k, kb] of KEY_BYTES) {
+    const n = kb.length;
+    if (end - i <= n || b[i + n] !== 0x3a) continue;
+    let q = 0;
+    while (q < n && b[i + q] === kb[q]) q++;
+    if (q === n) {
+      key = k;
+      i += n + 1;
+      break;
+    }
+  }
+  if (key === null) return false;
+  const spaces = i;
+  while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
+  if (i === spaces) return false;
+  const digits = i;
+  let v = 0;
+  for (let dg = byteDigit(b, i); i < end && dg >= 0; dg = byteDigit(b, ++i)) v = v * 10 + dg;
+  if (i === digits || i - digits > MAX_PLAIN_DIGITS) return false;
+  if (end - i < 3 || b[i] !== 0x20 || b[i + 1] !== 0x6b || b[i + 2] !== 0x42) return false;
+  i += 3;
+  while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
+  if (i !== end) return false;
+  const key0 = b.readUInt32LE(a);
+  const key1 = b.readUInt32LE(a + 4);
+  const key2 = b.readUInt16LE(a + 8);
+  if (key0 !== day.key0 || key1 !== day.key1 || key2 !== day.key2) {
+    day.key0 = key0;
+    day.key1 = key1;
+    day.key2 = key2;
+    // Date.UTC(y, m, d, h, mi, s, ms) is this plus the clock: UTC has no offsets to apply
+    day.ms = Date.UTC(y1 * 100 + y2, mo - 1, d);
+  }
+  fastKey = key;
+  fastKb = v;
+  fastT = day.ms + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  return true;
 }
 
 function nonEmpty(text: string, n: number): string[] {
@@ -220,8 +318,6 @@ function bareShape(lines: string[]): boolean {
  * ~25 MiB); bigger ones are streamed so that a multi-GiB log never has to fit in one string.
  */
 const STREAM_ABOVE_BYTES = 64 * 1024 * 1024;
-/** Bytes decoded to one string at a time when a log is read whole: a few thousand lines. */
-const DECODE_CHUNK_BYTES = 1024 * 1024;
 
 export const vmrssLog: Parser = {
   id: "vmrss-log",
@@ -233,9 +329,20 @@ export const vmrssLog: Parser = {
     return RSS_NAME.test(file.path.split("/").pop() ?? "") && bareShape(first.slice(0, 10));
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    const rss: RssSample[] = [];
+    // One series per kind and zone flag (the PID is the file's): readings stored by column.
+    const series = new Map<string, RssSeries>();
+    let readings = 0;
     const pidMatch = PID_IN_PATH.exec(file.path);
     const pid = pidMatch ? Number(pidMatch[1]) : undefined;
+    const seriesFor = (kind: RssKind, zoneAssumed: boolean): RssSeries => {
+      const key = zoneAssumed ? `${kind}+zone` : kind;
+      let s = series.get(key);
+      if (!s) {
+        s = emptyRssSeries(file.path, kind, "record", zoneAssumed, pid);
+        series.set(key, s);
+      }
+      return s;
+    };
     // IngestOptions carries exactly what the prefix and time-of-day readers need.
     const ctx = options;
     const bareFile = !nonEmpty(file.headText, 12).some((l) => KEY_LINE.test(l));
@@ -243,19 +350,63 @@ export const vmrssLog: Parser = {
     let firstProblem = null as { line: number; message: string } | null;
     let problems = 0;
     // The reading being assembled: its sample, its stamp, the keys it has (KEY_BIT) and their values.
-    let current: Reading | null = null;
+    const current: Reading = {
+      open: false,
+      sampled: false,
+      kind: "vmrss",
+      zoneAssumed: false,
+      line: 0,
+      rssBytes: 0,
+      sampleT: 0,
+      t: 0,
+      keys: 0,
+      vmHWM: 0,
+      rssAnon: 0,
+      anonymous: 0,
+      lazyFree: 0,
+    };
     const flush = (): void => {
-      if (!current) return;
-      const s = current.sample;
-      if (s) {
-        const r = current;
-        if (r.keys & KEY_BIT.VmHWM) s.peakBytes = r.vmHWM;
-        if (r.keys & KEY_BIT.RssAnon) s.anonBytes = r.rssAnon;
-        if (r.keys & KEY_BIT.Anonymous) s.anonBytes = r.anonymous;
-        if (r.keys & KEY_BIT.LazyFree) s.lazyFreeBytes = r.lazyFree;
-        rss.push(s);
+      const r = current;
+      if (!r.open) return;
+      r.open = false;
+      if (!r.sampled) return;
+      readings++;
+      pushRssFigures(
+        seriesFor(r.kind, r.zoneAssumed),
+        r.sampleT,
+        r.rssBytes,
+        r.line,
+        r.keys & KEY_BIT.LazyFree ? r.lazyFree : undefined,
+        // Anonymous (smaps_rollup) after RssAnon (status), as the two were read before
+        r.keys & KEY_BIT.Anonymous ? r.anonymous : r.keys & KEY_BIT.RssAnon ? r.rssAnon : undefined,
+        r.keys & KEY_BIT.VmHWM ? r.vmHWM : undefined,
+      );
+    };
+    // A key line read (its stamp, key and kB): joined into the reading in progress or a new one.
+    const accept = (key: Key, kb: number, t: number, zoneAssumed: boolean, i: number): void => {
+      const bit = KEY_BIT[key];
+      const bytes = kb * 1024;
+      const joins = current.open && (current.keys & bit) === 0 && Math.abs(t - current.t) < JOIN_WINDOW_MS;
+      const reading = current;
+      if (!joins) {
+        flush();
+        reading.open = true;
+        reading.sampled = false;
+        reading.t = t;
+        reading.keys = 0;
       }
-      current = null;
+      reading.keys |= bit;
+      if (key === "VmRSS" || key === "Rss") {
+        reading.sampled = true;
+        reading.kind = key === "VmRSS" ? "vmrss" : "smaps";
+        reading.sampleT = t;
+        reading.zoneAssumed = zoneAssumed;
+        reading.line = i + 1;
+        reading.rssBytes = bytes;
+      } else if (key === "VmHWM") reading.vmHWM = bytes;
+      else if (key === "RssAnon") reading.rssAnon = bytes;
+      else if (key === "Anonymous") reading.anonymous = bytes;
+      else reading.lazyFree = bytes;
     };
     // One line of the log: its 0-based index is i. No object is built per line on the fast path.
     const handle = (line: string, i: number): void => {
@@ -293,9 +444,9 @@ export const vmrssLog: Parser = {
           const bare = BARE_KB.exec(general ? general.rest : line.slice(restAt));
           if (bare) {
             flush();
-            rss.push(
-              rssSample(t, zoneAssumed, { path: file.path, line: i + 1 }, pid, "ps", Number(bare[1]) * 1024),
-            );
+            readings++;
+            const s = seriesFor("ps", zoneAssumed);
+            pushRssFigures(s, t, Number(bare[1]) * 1024, i + 1, undefined, undefined, undefined);
           }
         }
         return;
@@ -308,45 +459,23 @@ export const vmrssLog: Parser = {
         };
         return;
       }
-      const bit = KEY_BIT[key];
-      const bytes = kb * 1024;
-      const joins =
-        current !== null && (current.keys & bit) === 0 && Math.abs(t - current.t) < JOIN_WINDOW_MS;
-      if (!joins) {
-        flush();
-        current = { sample: null, t, keys: 0, vmHWM: 0, rssAnon: 0, anonymous: 0, lazyFree: 0 };
-      }
-      const reading = current!;
-      reading.keys |= bit;
-      if (key === "VmRSS" || key === "Rss") {
-        const kind: RssKind = key === "VmRSS" ? "vmrss" : "smaps";
-        reading.sample = rssSample(t, zoneAssumed, { path: file.path, line: i + 1 }, pid, kind, bytes);
-      } else if (key === "VmHWM") reading.vmHWM = bytes;
-      else if (key === "RssAnon") reading.rssAnon = bytes;
-      else if (key === "Anonymous") reading.anonymous = bytes;
-      else reading.lazyFree = bytes;
+      accept(key, kb, t, zoneAssumed, i);
     };
     if (file.size <= STREAM_ABOVE_BYTES) {
-      // The bytes are decoded DECODE_CHUNK_BYTES at a time, each piece ending at a newline (0x0A never
-      // occurs inside a UTF-8 sequence), and lines are cut one at a time from each piece (the same
-      // lines as text.split("\n")): a week of one-second readings is 600k lines and ~25 MiB, never all
-      // held as strings at once, nor as one string the GC keeps until its next full collection.
+      // Lines are cut from the bytes one at a time (the same lines as text.split("\n"): a newline
+      // byte never sits inside a UTF-8 sequence). A line of the dominant form (an ASCII RFC 3339 UTC
+      // stamp and a plain key line) is read from its bytes with no string built; any other line is
+      // decoded and read by `handle`. A week of one-second readings is 600k lines and ~25 MiB.
       const bytes = await file.readBytes();
+      const day: DayCache = { key0: -1, key1: -1, key2: -1, ms: 0 };
       let i = 0;
-      for (let at = 0; at <= bytes.length;) {
-        let end =
-          at + DECODE_CHUNK_BYTES >= bytes.length ? -1 : bytes.lastIndexOf(0x0a, at + DECODE_CHUNK_BYTES);
-        if (end < at) end = bytes.length;
-        const text = bytes.toString("utf8", at, end);
-        for (let from = 0; from <= text.length; i++) {
-          let to = text.indexOf("\n", from);
-          if (to < 0) to = text.length;
-          let line = text.slice(from, to);
-          from = to + 1;
-          if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
-          handle(line, i);
-        }
-        at = end + 1;
+      for (let from = 0; from <= bytes.length; i++) {
+        let to = bytes.indexOf(0x0a, from);
+        if (to < 0) to = bytes.length;
+        const end = to > from && bytes[to - 1] === 0x0d ? to - 1 : to;
+        if (fastKeyLine(bytes, from, end, day)) accept(fastKey, fastKb, fastT, false, i);
+        else handle(bytes.toString("utf8", from, end), i);
+        from = to + 1;
       }
     } else {
       // A log too big to hold as one string is streamed line by line (memory bounded by the samples).
@@ -354,7 +483,7 @@ export const vmrssLog: Parser = {
       for await (const line of linesOf(file)) handle(line, i++);
     }
     flush();
-    if (rss.length === 0) {
+    if (readings === 0) {
       return {
         kind: "malformed",
         format: this.id,
@@ -362,16 +491,12 @@ export const vmrssLog: Parser = {
         message: firstProblem?.message ?? "no timestamped VmRSS, Rss or RSS line",
       };
     }
-    const out: ParseOutcome = { kind: "parsed", format: this.id, records: rss.length, data: { rss } };
-    if (firstProblem)
-      out.partial = {
-        line: firstProblem.line,
-        message: located(
-          file.path,
-          firstProblem.line,
-          `${firstProblem.message} (${problems} such line${problems === 1 ? "" : "s"} skipped)`,
-        ),
-      };
-    return out;
+    return parsedUpTo(
+      file,
+      this.id,
+      readings,
+      { rss: [...series.values()] },
+      firstProblem && { ...firstProblem, skipped: { count: problems, what: "such line" } },
+    );
   },
 };

@@ -82,8 +82,26 @@ export function timeFromName(name: string, zone: string): NameTime | null {
   return null;
 }
 
+/**
+ * Answers of timeFromPath by zone and path: ingest asks for every file's stamp up to three times (the
+ * reference year, the reference dates, the parser's stamp), and a week of one-minute snapshots is ten
+ * thousand names through four regular expressions each. Bounded: cleared when it holds this many.
+ */
+const PATH_CACHE_LIMIT = 65_536;
+const pathCache = new Map<string, NameTime | null>();
+
 /** The capture time a relative path states: the file name first, then the folders from the nearest out. */
 export function timeFromPath(relPath: string, zone: string): NameTime | null {
+  const key = `${zone}\u0000${relPath}`;
+  const cached = pathCache.get(key);
+  if (cached !== undefined) return cached && { ...cached };
+  const found = timeFromPathUncached(relPath, zone);
+  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
+  pathCache.set(key, found && { ...found });
+  return found;
+}
+
+function timeFromPathUncached(relPath: string, zone: string): NameTime | null {
   const parts = relPath.split("/");
   for (let i = parts.length - 1; i >= 0; i--) {
     const r = timeFromName(parts[i] ?? "", zone);
