@@ -359,14 +359,19 @@ export function findPhases(timeline: Timeline, ledger: LedgerPoint[]): Phase[] {
     const rss = timeline.rss;
     let count = 0;
     for (let i = 0; i < rss.t.length; i++) if (rss.lifetime[i] === l) count++;
-    const rssTimes = new Float64Array(count);
-    const rssValues = new Float64Array(count);
-    for (let i = 0, k = 0; i < rss.t.length; i++) {
-      if (rss.lifetime[i] !== l) continue;
-      rssTimes[k] = rss.t[i]!;
-      rssValues[k++] = rss.rssBytes[i]!;
+    if (count === rss.t.length) {
+      // the whole series is this lifetime's: read in place
+      phases.push(...segmentSeries(rss.t, rss.rssBytes, l, "rss"));
+    } else {
+      const rssTimes = new Float64Array(count);
+      const rssValues = new Float64Array(count);
+      for (let i = 0, k = 0; i < rss.t.length; i++) {
+        if (rss.lifetime[i] !== l) continue;
+        rssTimes[k] = rss.t[i]!;
+        rssValues[k++] = rss.rssBytes[i]!;
+      }
+      phases.push(...segmentSeries(rssTimes, rssValues, l, "rss"));
     }
-    phases.push(...segmentSeries(rssTimes, rssValues, l, "rss"));
     const pts = ledger.filter((p) => p.lifetime === l);
     phases.push(
       ...segmentSeries(

@@ -237,6 +237,11 @@ function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureF
       ensureBack(size - bytes);
       return Promise.resolve(buf.toString("utf8", size - bytes, size));
     },
+    readTailBytes: (bytes: number) => {
+      if (size <= bytes) return Promise.resolve(ensureWhole());
+      ensureBack(size - bytes);
+      return Promise.resolve(buf.subarray(size - bytes, size));
+    },
     lines: () => linesOfBuffer(ensureWhole()),
   };
   return {

@@ -45,6 +45,11 @@ export interface CaptureFile {
   /** the last `bytes` bytes decoded as UTF-8 (the whole file when smaller) */
   readTail(bytes: number): Promise<string>;
   /**
+   * The last `bytes` bytes, not decoded (the whole file when smaller), when the reader can serve
+   * them; valid until the parse returns. For parsers that read a tail's usual shape from its bytes.
+   */
+  readTailBytes?(bytes: number): Promise<Buffer>;
+  /**
    * The file's lines, streamed from disk (read-lines.ts: "\n" split, "\r\n" handled, invalid UTF-8
    * as U+FFFD, no extra empty line after a final newline); the consumer numbers them from 1. Not
    * subject to the whole-read limit: a log of any size is read in bounded memory. Optional only for

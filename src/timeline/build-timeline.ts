@@ -136,9 +136,10 @@ function valueAt(
   return null;
 }
 
-function gapsOf(series: string, times: ArrayLike<number>): DataGap[] {
+/** The gaps of one series' sorted times; `knownCadence` when the caller has computed it already. */
+function gapsOf(series: string, times: ArrayLike<number>, knownCadence?: number | null): DataGap[] {
   if (times.length < 3) return [];
-  const cadence = medianCadenceMs(times);
+  const cadence = knownCadence === undefined ? medianCadenceMs(times) : knownCadence;
   if (cadence === null) return [];
   const limit = GAP_CADENCES * cadence;
   const gaps: DataGap[] = [];
@@ -257,8 +258,8 @@ export function buildTimeline(captures: Captures): Timeline {
     if (cands.length) p.knownStart = cands[cands.length - 1]!.t;
   });
 
-  for (let k = 0; k < rss.t.length; k++) rss.lifetime[k] = lifetimeAt(boundaries, rss.t[k]!);
-  for (let k = 0; k < lazyFree.t.length; k++) lazyFree.lifetime[k] = lifetimeAt(boundaries, lazyFree.t[k]!);
+  fillLifetimes(rss, boundaries);
+  fillLifetimes(lazyFree, boundaries);
   const rssCadence = medianCadenceMs(rss.t);
   const tolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((rssCadence ?? 1000) * ALIGN_CADENCES));
   const lazyCadence = medianCadenceMs(lazyFree.t);
@@ -298,7 +299,9 @@ export function buildTimeline(captures: Captures): Timeline {
   };
 
   // Gaps per series and per lifetime: the silence around a restart is the restart, not a gap.
-  const perLifetime = (series: string, items: ArrayLike<number>): DataGap[] => {
+  const perLifetime = (series: string, items: ArrayLike<number>, wholeCadence?: number | null): DataGap[] => {
+    // one lifetime: the series itself, and its cadence when known (a week of RSS is 600k times)
+    if (boundaries.length === 0) return gapsOf(series, items, wholeCadence);
     const out: DataGap[] = [];
     for (let i = 0; i <= boundaries.length; i++) {
       const lo = i === 0 ? -Infinity : boundaries[i - 1]!;
@@ -321,8 +324,8 @@ export function buildTimeline(captures: Captures): Timeline {
   };
   const dataGaps: DataGap[] = [
     ...perLifetime("memstats", timesOf(memstats)),
-    ...perLifetime(`rss (${rssKind ?? "none"})`, rss.t),
-    ...perLifetime("smaps_rollup", lazyFree.t),
+    ...perLifetime(`rss (${rssKind ?? "none"})`, rss.t, rssCadence),
+    ...perLifetime("smaps_rollup", lazyFree.t, lazyCadence),
     ...perLifetime("goroutines", timesOf(goroutines)),
     // gctrace is not a sampled series: GC runs at allocation pace (and at least every 2 minutes), so
     // silence there is an idle heap, not a capture gap.
@@ -348,7 +351,40 @@ export function buildTimeline(captures: Captures): Timeline {
   };
 }
 
-/** The earliest and latest time over several series and time columns ([undefined, undefined] when all are empty). */
+/**
+ * The lifetime of every sample of a sorted track (lifetimeAt of each): with the boundaries in
+ * ascending order (restarts are found in time order) the samples between two boundaries are one run,
+ * and each run's start is found by binary search instead of walking the boundaries per sample.
+ */
+function fillLifetimes(track: RssTrack, boundaries: number[]): void {
+  const t = track.t;
+  const sorted = boundaries.every((b, i) => i === 0 || boundaries[i - 1]! <= b);
+  if (!sorted) {
+    for (let k = 0; k < t.length; k++) track.lifetime[k] = lifetimeAt(boundaries, t[k]!);
+    return;
+  }
+  let from = 0;
+  for (let b = 0; b <= boundaries.length; b++) {
+    // samples before boundary b (t < boundaries[b]) and at or after the previous one: lifetime b
+    const to = b < boundaries.length ? firstTimeAtOrAfter(t, boundaries[b]!) : t.length;
+    for (let k = from; k < to; k++) track.lifetime[k] = b;
+    from = Math.max(from, to);
+  }
+}
+
+/** Index of the first time >= target in a sorted list of times (binary search); the length when none. */
+function firstTimeAtOrAfter(times: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The earliest and latest time over several series and sorted time columns ([undefined, undefined] when all are empty). */
 function minMaxOfTimes(
   lists: { t: number }[][],
   columns: ArrayLike<number>[] = [],
@@ -364,13 +400,12 @@ function minMaxOfTimes(
       if (t > hi) hi = t;
     }
   }
+  // the columns are sorted tracks: their ends are their extremes
   for (const times of columns) {
     n += times.length;
-    for (let i = 0; i < times.length; i++) {
-      const t = times[i]!;
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
-    }
+    if (times.length === 0) continue;
+    if (times[0]! < lo) lo = times[0]!;
+    if (times[times.length - 1]! > hi) hi = times[times.length - 1]!;
   }
   return n === 0 ? [undefined, undefined] : [lo, hi];
 }

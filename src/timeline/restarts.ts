@@ -71,6 +71,8 @@ function counterVotes(memstats: MemStatsSample[]): Vote[] {
 /** pidVotes over a column-stored RSS track (sources are built only for the votes). */
 function trackPidVotes(track: RssTrack, what: string): Vote[] {
   const votes: Vote[] = [];
+  // one source names one PID (or none): nothing can change
+  if (track.sources.length < 2) return votes;
   let prev = -1;
   for (let i = 0; i < track.t.length; i++) {
     const pid = rssTrackPid(track, i);
@@ -198,8 +200,11 @@ function lastSampleTime(input: RestartInput): number {
   let last = -Infinity;
   for (const list of [input.memstats, input.gc])
     for (let i = 0; i < list.length; i++) if (list[i]!.t > last) last = list[i]!.t;
-  for (const track of input.rss)
-    for (let i = 0; i < track.t.length; i++) if (track.t[i]! > last) last = track.t[i]!;
+  // tracks are sorted: their last sample is their latest
+  for (const track of input.rss) {
+    const n = track.t.length;
+    if (n > 0 && track.t[n - 1]! > last) last = track.t[n - 1]!;
+  }
   return last;
 }
 

@@ -10,7 +10,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseMemStatsBlockText, type MemStatsBlock } from "../../src/ingest/parsers/memstats-block.js";
+import {
+  parseMemStatsBlockText,
+  parseMemStatsTailBytes,
+  type MemStatsBlock,
+} from "../../src/ingest/parsers/memstats-block.js";
 import { fixture } from "../helpers/paths.js";
 
 const SEED = 20260105;
@@ -24,8 +28,23 @@ const REAL_TEXT = readFileSync(
 );
 const REAL_BLOCK = REAL_TEXT.slice(REAL_TEXT.indexOf("# runtime.MemStats"));
 
+/**
+ * The byte reader of a tail against the text reader of the same tail (its first, cut line dropped):
+ * when it reads the bytes at all, it gives the text reader's block. Returns whether it read them.
+ */
+function assertTailBytesAgree(text: string): boolean {
+  const bytes = Buffer.from(text, "utf8");
+  const rest = text.slice(text.indexOf("\n") + 1);
+  const fromBytes = parseMemStatsTailBytes(bytes);
+  if (fromBytes) assert.deepEqual(fromBytes, parseMemStatsBlockText(rest, null), "tail bytes");
+  const noPauseEnd = parseMemStatsTailBytes(bytes, { pauseEnd: false });
+  if (noPauseEnd) assert.deepEqual(noPauseEnd, parseMemStatsBlockText(rest, null, { pauseEnd: false }));
+  return fromBytes !== null;
+}
+
 /** Both readers on one text, at both line origins; with and without the PauseEnd scan. */
 function assertAgree(text: string): void {
+  assertTailBytesAgree(text);
   for (const firstLine of [1, null, 40]) {
     const general = parseMemStatsBlockText(text, firstLine, { fastPath: false });
     const fast = parseMemStatsBlockText(text, firstLine);
@@ -174,5 +193,15 @@ test("a real block mutated at random: the fast path and the general reader agree
       assertAgree(`heap profile: 1: 2 [3: 4] @ heap/1048576\n\n${text}`);
     }),
     { seed: SEED + 1, numRuns: RUNS },
+  );
+});
+
+test("the tail byte reader reads the runtime's own block after a cut record line, as the text reader does", () => {
+  const tail = `x1f2e3d\t0x4c2f1a\n#\t0x4c2f1a\tmain.main+0x1a\t/app/main.go:12\n\n${REAL_BLOCK}`;
+  assert.ok(assertTailBytesAgree(tail), "the real block is read from its bytes");
+  assert.ok(!assertTailBytesAgree(tail.replace(/\n/g, "\r\n")), "CRLF is left to the text reader");
+  assert.ok(
+    !assertTailBytesAgree(tail.replace("HeapAlloc", "HeapAllöc")),
+    "non-ASCII is left to the text reader",
   );
 });

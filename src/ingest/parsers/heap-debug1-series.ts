@@ -109,7 +109,8 @@ export const heapDebug1Series: Parser = {
     // One dump at the top: claimed only when a second header follows within the first bytes read
     // (the prefix, 16 KiB): dumps appended with no stamp line between them are told apart from one
     // dump only when the first is that short (a capture loop that writes `date` first is always).
-    if (head.subarray(0, HEADER_PREFIX_BYTES.length).equals(HEADER_PREFIX_BYTES)) return !head.includes(0);
+    const n = HEADER_PREFIX_BYTES.length;
+    if (head.length >= n && head.compare(HEADER_PREFIX_BYTES, 0, n, 0, n) === 0) return !head.includes(0);
     // A stamp line (and maybe blanks) before the first header.
     const before = head.subarray(0, first).toString("utf8").split("\n");
     return before.length <= SNIFF_LINES && before.some((l) => l.trim() !== "") && !head.includes(0);

@@ -17,7 +17,7 @@ import {
   type Parser,
 } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
-import { parseMemStatsBlockText } from "./memstats-block.js";
+import { parseMemStatsBlockText, parseMemStatsTailBytes } from "./memstats-block.js";
 
 const HEAP_MAGIC = Buffer.from("heap profile:", "latin1");
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
@@ -34,7 +34,10 @@ export const heapDebug1: Parser = {
   description: "heap or allocs profile, debug=1 text with the # runtime.MemStats block",
   sniff(file: CaptureFile): boolean {
     // on the bytes: the head's text is decoded only when a parser needs it (ASCII prefix, same answer)
-    return startOf(file).subarray(0, HEAP_MAGIC.length).equals(HEAP_MAGIC);
+    // compared in place (no subarray object per file: every file of an archive is offered here)
+    const start = startOf(file);
+    const n = HEAP_MAGIC.length;
+    return start.length >= n && start.compare(HEAP_MAGIC, 0, n, 0, n) === 0;
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
     // the first line decoded alone (a newline byte never sits inside a UTF-8 sequence: same text)
@@ -53,13 +56,21 @@ export const heapDebug1: Parser = {
     // the block's longest line (256 19-digit PauseEnd entries) is not scanned for it.
     const named = stampFile(file, options, null);
     const memStatsOptions = { pauseEnd: named.prov !== "filename" };
-    let text = await file.readTail(TAIL_BYTES);
     let wholeFile = file.size <= TAIL_BYTES;
-    // A tail's line numbers are unknown and not counted (a thousand record lines per snapshot); its
-    // first line, cut anywhere, is dropped so that only a whole line can be the block's header.
-    let block = wholeFile
-      ? parseMemStatsBlockText(text, 1, memStatsOptions)
-      : parseMemStatsBlockText(text.slice(text.indexOf("\n") + 1), null, memStatsOptions);
+    // The usual block is read from the tail's bytes, undecoded; anything else from its text.
+    let block =
+      !wholeFile && file.readTailBytes
+        ? parseMemStatsTailBytes(await file.readTailBytes(TAIL_BYTES), memStatsOptions)
+        : null;
+    let text = "";
+    if (!block) {
+      text = await file.readTail(TAIL_BYTES);
+      // A tail's line numbers are unknown and not counted (a thousand record lines per snapshot); its
+      // first line, cut anywhere, is dropped so that only a whole line can be the block's header.
+      block = wholeFile
+        ? parseMemStatsBlockText(text, 1, memStatsOptions)
+        : parseMemStatsBlockText(text.slice(text.indexOf("\n") + 1), null, memStatsOptions);
+    }
     if (!block || block.problems.length > 0) {
       // Re-read the whole file so that messages carry real line numbers.
       if (!wholeFile) text = await file.readText();

@@ -3,6 +3,7 @@
  * `# Name = value` lines, `# Stack = inuse / sys` pairs, and the 256-entry PauseNs/PauseEnd arrays.
  * LastGC and PauseEnd are Unix nanoseconds above 2^53, so they are read with BigInt.
  */
+import { isAscii } from "node:buffer";
 import type { MemStatsValues } from "../../model/capture.js";
 
 export interface MemStatsBlock {
@@ -227,6 +228,106 @@ function parseBlockFast(
   }
   for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
   return { values: v as MemStatsValues, keys, headerLine, lastPauseEndMs, problems: [] };
+}
+
+const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
+
+/**
+ * The block in a file's tail given as bytes: the same block as
+ * `parseMemStatsBlockText(tail.toString("utf8") minus its first (cut) line, null, options)`, read
+ * from the bytes without decoding them (a week of one-minute snapshots is ten thousand 16 KiB tails:
+ * decoded, 160 MB of strings through the young generation). Only the runtime's own shape is read
+ * here: all-ASCII bytes, no carriage return, the header line exactly the header text, and each line
+ * what parseBlockFast accepts. null when anything else is met: the caller then decodes the tail
+ * and reads it as text, which gives the same answer for what this reads and locates the problems
+ * of what it does not.
+ *
+ * Method: as parseBlockFast, on bytes: line by line from the header, each `# Name = value`, the
+ * scalars' digits accumulated in place, the arrays skipped by one newline search (PauseEnd decoded
+ * only when its largest entry is wanted).
+ */
+export function parseMemStatsTailBytes(
+  tail: Buffer,
+  options: MemStatsTextOptions = {},
+): MemStatsBlock | null {
+  if (!isAscii(tail) || tail.indexOf(0x0d) >= 0) return null;
+  const from = tail.indexOf(0x0a) + 1;
+  let at = tail.indexOf(HEADER_BYTES, from);
+  while (at >= 0 && at !== from && tail[at - 1] !== 0x0a) at = tail.indexOf(HEADER_BYTES, at + 1);
+  if (at < 0) return null;
+  const headerEnd = at + HEADER_BYTES.length;
+  if (tail[headerEnd] !== 0x0a) return null;
+  const pauseEnd = options.pauseEnd ?? true;
+  const v: Partial<MemStatsValues> = {};
+  const keys = new Set<string>();
+  let lastPauseEndMs: number | null = null;
+  const n = tail.length;
+  for (let p = headerEnd + 1; p < n;) {
+    let eol = tail.indexOf(0x0a, p);
+    if (eol < 0) eol = n;
+    if (eol === p) {
+      p = eol + 1;
+      continue;
+    }
+    if (tail[p] !== 0x23 || tail[p + 1] !== 0x20) return null;
+    let k = p + 2;
+    while (k < eol && isWordChar(tail[k]!)) k++;
+    const vs = k + 3;
+    if (k === p + 2 || vs >= eol || tail[k] !== 0x20 || tail[k + 1] !== 0x3d || tail[k + 2] !== 0x20)
+      return null;
+    // a value ending in white space (trimEnd's business) is left to the text reader
+    if (tail[eol - 1]! <= 0x20 || tail[eol - 1]! >= 0x7f) return null;
+    const key = tail.toString("latin1", p + 2, k);
+    keys.add(key);
+    if (SCALARS.has(key)) {
+      const x = byteDigitsAt(tail, vs, eol);
+      if (x < 0) return null;
+      setField(v, key as keyof MemStatsValues, x);
+    } else if (key === "Stack" || key === "MSpan" || key === "MCache") {
+      const slash = tail.indexOf(" / ", vs, "latin1");
+      if (slash < 0 || slash >= eol) return null;
+      const inuse = byteDigitsAt(tail, vs, slash);
+      const sys = byteDigitsAt(tail, slash + 3, eol);
+      if (inuse < 0 || sys < 0) return null;
+      const pair = PAIRS[key]!;
+      setField(v, pair[0], inuse);
+      setField(v, pair[1], sys);
+    } else if (key === "LastGC") {
+      const ms = nsToMs(tail.toString("latin1", vs, eol));
+      if (ms === null) return null;
+      v.LastGCMs = ms === 0 ? null : ms;
+    } else if (key === "PauseEnd") {
+      if (pauseEnd && tail[vs] === 0x5b && tail[eol - 1] === 0x5d && eol - vs >= 2) {
+        const list = tail.toString("latin1", vs + 1, eol - 1);
+        const largest = largestDecimal(list);
+        const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
+        if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
+      }
+    } else if (key === "GCCPUFraction") {
+      const f = Number(tail.toString("latin1", vs, eol));
+      if (!Number.isFinite(f)) return null;
+      v.GCCPUFraction = f;
+    }
+    p = eol + 1;
+  }
+  for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
+  return { values: v as MemStatsValues, keys, headerLine: 1, lastPauseEndMs, problems: [] };
+}
+
+/** digitsAt on bytes (ASCII already checked). */
+function byteDigitsAt(b: Buffer, start: number, end: number): number {
+  if (end <= start) return -1;
+  if (end - start >= 16) {
+    for (let i = start; i < end; i++) if (b[i]! < 0x30 || b[i]! > 0x39) return -1;
+    return Number(BigInt(b.toString("latin1", start, end)));
+  }
+  let x = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return -1;
+    x = x * 10 + (c - 0x30);
+  }
+  return x;
 }
 
 /**

@@ -334,13 +334,17 @@ export const vmrssLog: Parser = {
     let readings = 0;
     const pidMatch = PID_IN_PATH.exec(file.path);
     const pid = pidMatch ? Number(pidMatch[1]) : undefined;
+    // the series of the last reading: consecutive readings nearly always go to the same one
+    let last: RssSeries | null = null;
     const seriesFor = (kind: RssKind, zoneAssumed: boolean): RssSeries => {
+      if (last && last.kind === kind && Boolean(last.zoneAssumed) === zoneAssumed) return last;
       const key = zoneAssumed ? `${kind}+zone` : kind;
       let s = series.get(key);
       if (!s) {
         s = emptyRssSeries(file.path, kind, "record", zoneAssumed, pid);
         series.set(key, s);
       }
+      last = s;
       return s;
     };
     // IngestOptions carries exactly what the prefix and time-of-day readers need.
@@ -371,8 +375,21 @@ export const vmrssLog: Parser = {
       r.open = false;
       if (!r.sampled) return;
       readings++;
+      const s = seriesFor(r.kind, r.zoneAssumed);
+      // a lone VmRSS or Rss line (the usual reading) into a series with no extra column: three pushes
+      if (
+        (r.keys & ~(KEY_BIT.VmRSS | KEY_BIT.Rss)) === 0 &&
+        !s.lazyFreeBytes &&
+        !s.anonBytes &&
+        !s.peakBytes
+      ) {
+        s.t.push(r.sampleT);
+        s.rssBytes.push(r.rssBytes);
+        s.line.push(r.line);
+        return;
+      }
       pushRssFigures(
-        seriesFor(r.kind, r.zoneAssumed),
+        s,
         r.sampleT,
         r.rssBytes,
         r.line,

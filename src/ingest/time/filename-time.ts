@@ -34,14 +34,12 @@ function validCalendar(y: number, mo: number, d: number, h: number, mi: number, 
 }
 
 function fromParts(m: RegExpExecArray, zone: string): NameTime | null {
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
   if (!validCalendar(y, mo, d, h, mi, s)) return null;
   const ms = fractionToMs(m[7]);
   const zoneText = m[8];
