@@ -19,7 +19,8 @@
 import type { LedgerPoint, Phase, PhaseKind } from "../model/analysis.js";
 import type { Timeline } from "../model/timeline.js";
 import { linearFit, noiseSigma, rollingMedian, SegmentCost } from "./series-stats.js";
-import { medianCadenceMs } from "../timeline/cadence.js";
+import { medianCadenceMs } from "../common/cadence.js";
+import { lowerBound } from "../common/collections.js";
 
 /**
  * The rolling median spans 5 s: long enough to cover several GC cycles of a busy service (GC runs
@@ -198,18 +199,6 @@ function bucketSeries(ts: ArrayLike<number>, vs: ArrayLike<number>, cadenceMs: n
     lasts.push(ts[n - 1]!);
   }
   return { bts, bvs, firsts, lasts };
-}
-
-/** The first index of ascending `ts` at or after `t` (binary search). */
-function lowerBound(ts: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

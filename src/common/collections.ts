@@ -18,3 +18,15 @@ export function minOf(values: Iterable<number>): number {
   for (const v of values) if (v < m) m = v;
   return m;
 }
+
+/** The first index of ascending `ts` whose value is at or after `t` (binary search); the length when none. */
+export function lowerBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -13,8 +13,9 @@ import type {
   Timeline,
 } from "../model/timeline.js";
 import { buildRssTrack, rssKindsOf } from "./rss-tracks.js";
+import { lowerBound } from "../common/collections.js";
 import { detectRestarts } from "./restarts.js";
-import { medianCadenceMs } from "./cadence.js";
+import { medianCadenceMs } from "../common/cadence.js";
 import { anchorTraces, statedProcessStarts } from "./anchor-traces.js";
 
 /** Sources that measure the process's own resident set, in order of preference on equal density. */
@@ -366,22 +367,10 @@ function fillLifetimes(track: RssTrack, boundaries: number[]): void {
   let from = 0;
   for (let b = 0; b <= boundaries.length; b++) {
     // samples before boundary b (t < boundaries[b]) and at or after the previous one: lifetime b
-    const to = b < boundaries.length ? firstTimeAtOrAfter(t, boundaries[b]!) : t.length;
+    const to = b < boundaries.length ? lowerBound(t, boundaries[b]!) : t.length;
     for (let k = from; k < to; k++) track.lifetime[k] = b;
     from = Math.max(from, to);
   }
-}
-
-/** Index of the first time >= target in a sorted list of times (binary search); the length when none. */
-function firstTimeAtOrAfter(times: ArrayLike<number>, target: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The earliest and latest time over several series and sorted time columns ([undefined, undefined] when all are empty). */

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { segmentSeries } from "../../src/analysis/phases.js";
-import { medianCadenceMs } from "../../src/timeline/cadence.js";
+import { medianCadenceMs } from "../../src/common/cadence.js";
 import { MiB, T0 } from "../helpers/synthetic-incident.js";
 import { sampleModels, truth } from "../helpers/sample-models.js";
 

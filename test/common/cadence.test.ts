@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { medianCadenceMs } from "../../src/timeline/cadence.js";
+import { medianCadenceMs } from "../../src/common/cadence.js";
 
 /** The definition: the middle of the sorted positive deltas. */
 function sortedMedian(times: number[]): number | null {
