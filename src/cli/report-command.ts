@@ -1,7 +1,6 @@
 /** `memgap report <incident-dir>`: one incident to HTML, PDF, JSON and Markdown. */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { buildIncidentModels } from "../pipeline/run-incident.js";
 import { findBrowser, INSTALL_HINT, PdfPrinter } from "../render/pdf.js";
 import { writeReport, type OutputFormat } from "../render/write-report.js";
 import { assertOutsideInput, incidentIdOf, runOptionsFrom, UsageError, type CommonFlags } from "./options.js";
@@ -52,6 +51,9 @@ export async function runReportCommand(
     } else notes.push(INSTALL_HINT);
   }
   try {
+    // The pipeline's modules are loaded only now, after Chromium was spawned: their loading is work
+    // the browser's start-up can overlap, rather than a wait before it begins.
+    const { buildIncidentModels } = await import("../pipeline/run-incident.js");
     const models = await buildIncidentModels(incidentDir, id, options);
     const launchFailure = await launched;
     if (launchFailure) {

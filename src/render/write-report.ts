@@ -42,8 +42,12 @@ export function stringifyReport(json: ReportJson): string {
 export async function renderCharts(view: ReportView): Promise<RenderedChart[]> {
   const { renderChartSvg } = await import("./chart-svg.js");
   const out: RenderedChart[] = [];
-  for (const c of view.charts)
+  for (const c of view.charts) {
     out.push({ ...c, svg: await renderChartSvg(c.spec, { title: c.title, description: c.description }) });
+    // Back to the event loop between charts: a chart is tens of milliseconds of synchronous work, and
+    // the browser being prepared for the PDF meanwhile waits on this thread to read its answers.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return out;
 }
 
@@ -63,24 +67,33 @@ export async function writeReport(req: WriteRequest): Promise<WriteResult> {
   if (req.formats.includes("html") || req.formats.includes("pdf")) {
     const { renderHtml } = await import("./html.js");
     const html = renderHtml(req.view, await renderCharts(req.view), req.paper);
-    if (req.formats.includes("html")) {
-      await writeFileAtomic(target("report.html"), html);
-      written.push(target("report.html"));
-    }
+    // report.html is written while Chromium prints: both are waits on something other than this thread.
+    const work: Promise<string>[] = [];
+    if (req.formats.includes("html"))
+      work.push(writeFileAtomic(target("report.html"), html).then(() => target("report.html")));
     if (req.formats.includes("pdf")) {
       if (!req.printer) {
         notes.push("PDF skipped: no browser");
       } else {
-        const res = await req.printer.print(html, {
+        const printer = req.printer;
+        const meta = {
           title: req.view.title,
           header: `${req.view.title} · ${req.view.verdictLabel}`,
           paper: req.paper,
-        });
-        blockedRequests = res.blockedRequests;
-        await writeFileAtomic(target("report.pdf"), res.pdf);
-        written.push(target("report.pdf"));
+        };
+        work.push(
+          printer.print(html, meta).then(async (res) => {
+            blockedRequests = res.blockedRequests;
+            await writeFileAtomic(target("report.pdf"), res.pdf);
+            return target("report.pdf");
+          }),
+        );
       }
     }
+    // both settle before anything is reported: a failure never leaves the other half-way
+    const settled = await Promise.allSettled(work);
+    for (const s of settled) if (s.status === "rejected") throw s.reason;
+    for (const s of settled) if (s.status === "fulfilled") written.push(s.value);
   }
   return { written, notes, blockedRequests };
 }
