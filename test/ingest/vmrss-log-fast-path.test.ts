@@ -36,7 +36,7 @@ const line = fc.oneof(
         key,
         space,
         fc.nat({ max: 1e9 }),
-        fc.constantFrom(" kB", " kB ", "kB", " KB", " kB\r"),
+        fc.constantFrom(" kB", " kB ", "kB", " KB", " kB\r", " kB\t", " kB \r", " kB\r ", " kB x", ""),
       )
       .map(([s, a, k, b, n, u]) => `${s}${a}${k}:${b}${n}${u}`),
   },
@@ -56,6 +56,8 @@ const line = fc.oneof(
       .map(([s, r]) => s + r),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  // a stamp cut short: the next line's bytes must never complete it
+  { weight: 1, arbitrary: stamp.chain((st) => fc.nat({ max: st.length }).map((n) => st.slice(0, n))) },
 );
 
 test("byte fast path and string reader agree on every line", async () => {

@@ -217,17 +217,21 @@ function twoByteDigits(b: Buffer, i: number): number {
 }
 
 /**
- * The line [a, end) of `b` read without decoding it, when it is exactly what isoUtcRestAt and
- * plainKeyAt accept (an RFC 3339 UTC stamp, spaces or tabs, a plain `Key: N kB` line): then the
- * time, key and kB are left in fastT, fastKey and fastKb and true is returned. Only ASCII bytes are
- * accepted, so that each byte is the character the string path would see; anything else answers
- * false and the line goes through the string path, which gives the same reading for these lines.
+ * The line starting at `a` in `b` read without decoding it, when it is exactly what isoUtcRestAt and
+ * plainKeyAt accept (an RFC 3339 UTC stamp, spaces or tabs, a plain `Key: N kB` line, then the line's
+ * end: "\n", "\r\n" or the end of the bytes): the time, key and kB are left in fastT, fastKey and
+ * fastKb, and the index of the line's "\n" (or the length) is returned. The line's end is found
+ * here, on the way, rather than searched for first. Only ASCII bytes are accepted, so that each
+ * byte is the character the string path would see; anything else answers -1 and the line goes
+ * through the string path, which gives the same reading for the lines read here. Every byte of
+ * the stamp is checked against a digit or a separator, so a line ending early never passes.
  */
-function fastKeyLine(b: Buffer, a: number, end: number, day: DayCache): boolean {
-  if (end - a < 20) return false;
-  if (b[a + 4] !== 0x2d || b[a + 7] !== 0x2d || b[a + 13] !== 0x3a || b[a + 16] !== 0x3a) return false;
+function fastKeyLine(b: Buffer, a: number, day: DayCache): number {
+  const end = b.length;
+  if (end - a < 20) return -1;
+  if (b[a + 4] !== 0x2d || b[a + 7] !== 0x2d || b[a + 13] !== 0x3a || b[a + 16] !== 0x3a) return -1;
   const sep = b[a + 10];
-  if (sep !== 0x54 && sep !== 0x20) return false;
+  if (sep !== 0x54 && sep !== 0x20) return -1;
   const y1 = twoByteDigits(b, a);
   const y2 = twoByteDigits(b, a + 2);
   const mo = twoByteDigits(b, a + 5);
@@ -235,26 +239,26 @@ function fastKeyLine(b: Buffer, a: number, end: number, day: DayCache): boolean 
   const h = twoByteDigits(b, a + 11);
   const mi = twoByteDigits(b, a + 14);
   const sec = twoByteDigits(b, a + 17);
-  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h >= 24) return false;
-  if (mi < 0 || mi >= 60 || sec < 0 || sec >= 61) return false;
+  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h >= 24) return -1;
+  if (mi < 0 || mi >= 60 || sec < 0 || sec >= 61) return -1;
   let i = a + 19;
   let ms = 0;
   if (b[i] === 0x2e || b[i] === 0x2c) {
     let k = i + 1;
     while (k < end && byteDigit(b, k) >= 0) k++;
     const frac = k - i - 1;
-    if (frac < 1 || frac > 9) return false;
+    if (frac < 1 || frac > 9) return -1;
     // truncated to ms, as isoUtcTime does
     for (let q = i + 1, scale = 100; q < i + 4 && q < k; q++, scale /= 10) ms += byteDigit(b, q) * scale;
     i = k;
   }
-  if (b[i] !== 0x5a && b[i] !== 0x7a) return false;
+  if (b[i] !== 0x5a && b[i] !== 0x7a) return -1;
   i++;
   const first = i;
   while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
-  if (i === first || i >= end) return false;
+  if (i === first || i >= end) return -1;
   // a stream name after the stamp (`stdout F`, kubectl/CRI logs) is the general reader's
-  if (b[i] === 0x73) return false;
+  if (b[i] === 0x73) return -1;
   let key: Key | null = null;
   for (const [k, kb] of KEY_BYTES) {
     const n = kb.length;
@@ -267,18 +271,22 @@ function fastKeyLine(b: Buffer, a: number, end: number, day: DayCache): boolean 
       break;
     }
   }
-  if (key === null) return false;
+  if (key === null) return -1;
   const spaces = i;
   while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
-  if (i === spaces) return false;
+  if (i === spaces) return -1;
   const digits = i;
   let v = 0;
   for (let dg = byteDigit(b, i); i < end && dg >= 0; dg = byteDigit(b, ++i)) v = v * 10 + dg;
-  if (i === digits || i - digits > MAX_PLAIN_DIGITS) return false;
-  if (end - i < 3 || b[i] !== 0x20 || b[i + 1] !== 0x6b || b[i + 2] !== 0x42) return false;
+  if (i === digits || i - digits > MAX_PLAIN_DIGITS) return -1;
+  if (end - i < 3 || b[i] !== 0x20 || b[i + 1] !== 0x6b || b[i + 2] !== 0x42) return -1;
   i += 3;
   while (i < end && (b[i] === 0x20 || b[i] === 0x09)) i++;
-  if (i !== end) return false;
+  // the line's end: "\n", the end of the bytes, or one "\r" before either (as the string path strips)
+  let nl: number;
+  if (i === end || b[i] === 0x0a) nl = i;
+  else if (b[i] === 0x0d && (i + 1 === end || b[i + 1] === 0x0a)) nl = i + 1;
+  else return -1;
   const key0 = b.readUInt32LE(a);
   const key1 = b.readUInt32LE(a + 4);
   const key2 = b.readUInt16LE(a + 8);
@@ -292,7 +300,7 @@ function fastKeyLine(b: Buffer, a: number, end: number, day: DayCache): boolean 
   fastKey = key;
   fastKb = v;
   fastT = day.ms + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
-  return true;
+  return nl;
 }
 
 function nonEmpty(text: string, n: number): string[] {
@@ -487,11 +495,16 @@ export const vmrssLog: Parser = {
       const day: DayCache = { key0: -1, key1: -1, key2: -1, ms: 0 };
       let i = 0;
       for (let from = 0; from <= bytes.length; i++) {
+        const nl = fastKeyLine(bytes, from, day);
+        if (nl >= 0) {
+          accept(fastKey, fastKb, fastT, false, i);
+          from = nl + 1;
+          continue;
+        }
         let to = bytes.indexOf(0x0a, from);
         if (to < 0) to = bytes.length;
         const end = to > from && bytes[to - 1] === 0x0d ? to - 1 : to;
-        if (fastKeyLine(bytes, from, end, day)) accept(fastKey, fastKb, fastT, false, i);
-        else handle(bytes.toString("utf8", from, end), i);
+        handle(bytes.toString("utf8", from, end), i);
         from = to + 1;
       }
     } else {
