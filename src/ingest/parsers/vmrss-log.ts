@@ -205,16 +205,9 @@ let fastKey: Key = "VmRSS";
 let fastKb = 0;
 let fastT = 0;
 
-function byteDigit(b: Buffer, i: number): number {
-  const d = b[i]! - 0x30;
-  return d >= 0 && d <= 9 ? d : -1;
-}
-
-function twoByteDigits(b: Buffer, i: number): number {
-  const x = byteDigit(b, i);
-  const y = byteDigit(b, i + 1);
-  return x < 0 || y < 0 ? -1 : x * 10 + y;
-}
+/** The value of each ASCII digit byte, -1 for any other byte (one lookup, no branch per digit). */
+const DIGIT = new Int8Array(256).fill(-1);
+for (let c = 0; c <= 9; c++) DIGIT[0x30 + c] = c;
 
 /**
  * The line starting at `a` in `b` read without decoding it, when it is exactly what isoUtcRestAt and
@@ -232,24 +225,39 @@ function fastKeyLine(b: Buffer, a: number, day: DayCache): number {
   if (b[a + 4] !== 0x2d || b[a + 7] !== 0x2d || b[a + 13] !== 0x3a || b[a + 16] !== 0x3a) return -1;
   const sep = b[a + 10];
   if (sep !== 0x54 && sep !== 0x20) return -1;
-  const y1 = twoByteDigits(b, a);
-  const y2 = twoByteDigits(b, a + 2);
-  const mo = twoByteDigits(b, a + 5);
-  const d = twoByteDigits(b, a + 8);
-  const h = twoByteDigits(b, a + 11);
-  const mi = twoByteDigits(b, a + 14);
-  const sec = twoByteDigits(b, a + 17);
-  if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h >= 24) return -1;
-  if (mi < 0 || mi >= 60 || sec < 0 || sec >= 61) return -1;
+  // the fourteen digits of YYYY-MM-DD?HH:MM:SS looked up at once: any non-digit makes the OR negative
+  const c0 = DIGIT[b[a]!]!;
+  const c1 = DIGIT[b[a + 1]!]!;
+  const c2 = DIGIT[b[a + 2]!]!;
+  const c3 = DIGIT[b[a + 3]!]!;
+  const c5 = DIGIT[b[a + 5]!]!;
+  const c6 = DIGIT[b[a + 6]!]!;
+  const c8 = DIGIT[b[a + 8]!]!;
+  const c9 = DIGIT[b[a + 9]!]!;
+  const c11 = DIGIT[b[a + 11]!]!;
+  const c12 = DIGIT[b[a + 12]!]!;
+  const c14 = DIGIT[b[a + 14]!]!;
+  const c15 = DIGIT[b[a + 15]!]!;
+  const c17 = DIGIT[b[a + 17]!]!;
+  const c18 = DIGIT[b[a + 18]!]!;
+  if ((c0 | c1 | c2 | c3 | c5 | c6 | c8 | c9 | c11 | c12 | c14 | c15 | c17 | c18) < 0) return -1;
+  const y1 = c0 * 10 + c1;
+  const y2 = c2 * 10 + c3;
+  const mo = c5 * 10 + c6;
+  const d = c8 * 10 + c9;
+  const h = c11 * 10 + c12;
+  const mi = c14 * 10 + c15;
+  const sec = c17 * 10 + c18;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h >= 24 || mi >= 60 || sec >= 61) return -1;
   let i = a + 19;
   let ms = 0;
   if (b[i] === 0x2e || b[i] === 0x2c) {
     let k = i + 1;
-    while (k < end && byteDigit(b, k) >= 0) k++;
+    while (k < end && DIGIT[b[k]!]! >= 0) k++;
     const frac = k - i - 1;
     if (frac < 1 || frac > 9) return -1;
     // truncated to ms, as isoUtcTime does
-    for (let q = i + 1, scale = 100; q < i + 4 && q < k; q++, scale /= 10) ms += byteDigit(b, q) * scale;
+    for (let q = i + 1, scale = 100; q < i + 4 && q < k; q++, scale /= 10) ms += DIGIT[b[q]!]! * scale;
     i = k;
   }
   if (b[i] !== 0x5a && b[i] !== 0x7a) return -1;
@@ -277,7 +285,12 @@ function fastKeyLine(b: Buffer, a: number, day: DayCache): number {
   if (i === spaces) return -1;
   const digits = i;
   let v = 0;
-  for (let dg = byteDigit(b, i); i < end && dg >= 0; dg = byteDigit(b, ++i)) v = v * 10 + dg;
+  while (i < end) {
+    const dg = DIGIT[b[i]!]!;
+    if (dg < 0) break;
+    v = v * 10 + dg;
+    i++;
+  }
   if (i === digits || i - digits > MAX_PLAIN_DIGITS) return -1;
   if (end - i < 3 || b[i] !== 0x20 || b[i + 1] !== 0x6b || b[i + 2] !== 0x42) return -1;
   i += 3;
