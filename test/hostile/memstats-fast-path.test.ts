@@ -1,20 +1,17 @@
 /**
- * The one-pass MemStats reader (parseMemStatsBlockText's fast path) against the general line-by-line
- * reader (parseMemStatsBlock): for every text, generated or a real block mutated at random, both
- * give the same block (values, keys, header line, largest PauseEnd, problems), and with the PauseEnd
- * scan turned off the same block with lastPauseEndMs null. The fast path gives up on anything
- * unusual, so the mutations aim at what it checks: line terminators, spaces, word characters,
- * brackets, digits, non-ASCII characters, cut and repeated lines.
+ * The MemStats block read from bytes (parseMemStatsBlockBytes, the heap snapshot's fast path) against
+ * the text reader (parseMemStatsBlockText, line by line): for every text, generated or a real block
+ * mutated at random, whenever the byte reader reads the bytes at all it gives the text reader's block
+ * (values, keys, header line, largest PauseEnd, problems), at every line origin, with and without the
+ * PauseEnd scan. The byte reader gives up on anything unusual, so the mutations aim at what it
+ * checks: line terminators, spaces, word characters, brackets, digits, non-ASCII characters, cut and
+ * repeated lines.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
-import {
-  parseMemStatsBlockText,
-  parseMemStatsTailBytes,
-  type MemStatsBlock,
-} from "../../src/ingest/parsers/memstats-block.js";
+import { parseMemStatsBlockBytes, parseMemStatsBlockText } from "../../src/ingest/parsers/memstats-block.js";
 import { fixture } from "../helpers/paths.js";
 
 const SEED = 20260105;
@@ -29,37 +26,35 @@ const REAL_TEXT = readFileSync(
 const REAL_BLOCK = REAL_TEXT.slice(REAL_TEXT.indexOf("# runtime.MemStats"));
 
 /**
- * The byte reader of a tail against the text reader of the same tail (its first, cut line dropped):
- * when it reads the bytes at all, it gives the text reader's block. Returns whether it read them.
+ * The byte reader against the text reader on one text: as a file's tail (first line cut off) and as
+ * whole texts at line origins 1 and 40; with and without the PauseEnd scan. Returns whether the byte
+ * reader read the bytes in every case (it must whenever it reads them at all agree).
  */
-function assertTailBytesAgree(text: string): boolean {
+function assertAgree(text: string): boolean {
   const bytes = Buffer.from(text, "utf8");
   const rest = text.slice(text.indexOf("\n") + 1);
-  const fromBytes = parseMemStatsTailBytes(bytes);
-  if (fromBytes) assert.deepEqual(fromBytes, parseMemStatsBlockText(rest, null), "tail bytes");
-  const noPauseEnd = parseMemStatsTailBytes(bytes, { pauseEnd: false });
-  if (noPauseEnd) assert.deepEqual(noPauseEnd, parseMemStatsBlockText(rest, null, { pauseEnd: false }));
-  return fromBytes !== null;
-}
-
-/** Both readers on one text, at both line origins; with and without the PauseEnd scan. */
-function assertAgree(text: string): void {
-  assertTailBytesAgree(text);
-  for (const firstLine of [1, null, 40]) {
-    const general = parseMemStatsBlockText(text, firstLine, { fastPath: false });
-    const fast = parseMemStatsBlockText(text, firstLine);
-    assert.deepEqual(fast, general, `firstLine ${firstLine}: ${JSON.stringify(text.slice(-300))}`);
-    if (general) assert.deepEqual([...fast!.keys], [...general.keys], "keys in the same order");
-    if (general) assert.deepEqual(Object.keys(fast!.values), Object.keys(general.values), "field order");
-    const noPauseEnd = parseMemStatsBlockText(text, firstLine, { pauseEnd: false });
-    const expect: MemStatsBlock | null = general ? { ...general, lastPauseEndMs: null } : null;
-    assert.deepEqual(noPauseEnd, expect, `pauseEnd off, firstLine ${firstLine}`);
+  let read = true;
+  for (const firstLine of [null, 1, 40]) {
+    const asText = firstLine === null ? rest : text;
+    for (const pauseEnd of [true, false]) {
+      const fromBytes = parseMemStatsBlockBytes(bytes, firstLine, { pauseEnd });
+      const fromText = parseMemStatsBlockText(asText, firstLine, { pauseEnd });
+      if (!fromBytes) {
+        read = false;
+        continue;
+      }
+      const where = `firstLine ${firstLine}, pauseEnd ${pauseEnd}: ${JSON.stringify(text.slice(-300))}`;
+      assert.deepEqual(fromBytes, fromText, where);
+      assert.deepEqual([...fromBytes.keys], [...fromText!.keys], `keys in the same order, ${where}`);
+      assert.deepEqual(Object.keys(fromBytes.values), Object.keys(fromText!.values), `field order, ${where}`);
+    }
   }
+  return read;
 }
 
-test("the real go1.24.4 block: the fast path is taken and agrees with the general reader", () => {
-  assertAgree(REAL_TEXT);
-  const block = parseMemStatsBlockText(REAL_TEXT, 1);
+test("the real go1.24.4 block: the byte reader reads it and agrees with the text reader", () => {
+  assert.ok(assertAgree(REAL_TEXT), "the runtime's own block is read from its bytes");
+  const block = parseMemStatsBlockBytes(Buffer.from(REAL_TEXT), 1);
   assert.ok(block && block.problems.length === 0 && block.lastPauseEndMs !== null);
 });
 
@@ -198,10 +193,7 @@ test("a real block mutated at random: the fast path and the general reader agree
 
 test("the tail byte reader reads the runtime's own block after a cut record line, as the text reader does", () => {
   const tail = `x1f2e3d\t0x4c2f1a\n#\t0x4c2f1a\tmain.main+0x1a\t/app/main.go:12\n\n${REAL_BLOCK}`;
-  assert.ok(assertTailBytesAgree(tail), "the real block is read from its bytes");
-  assert.ok(!assertTailBytesAgree(tail.replace(/\n/g, "\r\n")), "CRLF is left to the text reader");
-  assert.ok(
-    !assertTailBytesAgree(tail.replace("HeapAlloc", "HeapAllöc")),
-    "non-ASCII is left to the text reader",
-  );
+  assert.ok(assertAgree(tail), "the real block is read from its bytes");
+  assert.ok(!assertAgree(tail.replace(/\n/g, "\r\n")), "CRLF is left to the text reader");
+  assert.ok(!assertAgree(tail.replace("HeapAlloc", "HeapAllöc")), "non-ASCII is left to the text reader");
 });

@@ -17,7 +17,7 @@ import {
   type Parser,
 } from "../parser.js";
 import { stampFile } from "../time/file-stamp.js";
-import { parseMemStatsBlockText, parseMemStatsTailBytes } from "./memstats-block.js";
+import { parseMemStatsBlockBytes, parseMemStatsBlockText } from "./memstats-block.js";
 
 const HEAP_MAGIC = Buffer.from("heap profile:", "latin1");
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/;
@@ -57,11 +57,11 @@ export const heapDebug1: Parser = {
     const named = stampFile(file, options, null);
     const memStatsOptions = { pauseEnd: named.prov !== "filename" };
     let wholeFile = file.size <= TAIL_BYTES;
-    // The usual block is read from the tail's bytes, undecoded; anything else from its text.
-    let block =
-      !wholeFile && file.readTailBytes
-        ? parseMemStatsTailBytes(await file.readTailBytes(TAIL_BYTES), memStatsOptions)
-        : null;
+    // The usual block is read from the bytes (the file's tail, or all of a small file), undecoded;
+    // anything else from the text.
+    let block = file.readTailBytes
+      ? parseMemStatsBlockBytes(await file.readTailBytes(TAIL_BYTES), wholeFile ? 1 : null, memStatsOptions)
+      : null;
     let text = "";
     if (!block) {
       text = await file.readTail(TAIL_BYTES);
@@ -148,7 +148,8 @@ export const heapDebug1: Parser = {
     } else {
       const cut = missingTail(block.keys);
       if (cut) {
-        const lines = (wholeFile ? text : await file.readText()).split("\n");
+        // the text is empty when the block was read from the bytes: decoded now
+        const lines = (wholeFile && text !== "" ? text : await file.readText()).split("\n");
         let lastLine = lines.length;
         while (lastLine > 1 && lines[lastLine - 1]!.trim() === "") lastLine--;
         const message = `MemStats block ends after ${cut.after}: ${cut.missing.join(", ")} missing (truncated?)`;

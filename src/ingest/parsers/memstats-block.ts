@@ -92,13 +92,8 @@ export function parseMemStatsBlockText(
     for (let p = text.indexOf("\n"); p >= 0 && p < at; p = text.indexOf("\n", p + 1)) before++;
     headerLine = firstLine + before;
   }
-  const pauseEnd = options.pauseEnd ?? true;
-  if (options.fastPath ?? true) {
-    const fast = parseBlockFast(text, at, headerLine, pauseEnd);
-    if (fast) return fast;
-  }
   const block = parseMemStatsBlock(text.slice(at).split("\n"), headerLine);
-  if (block && !pauseEnd) block.lastPauseEndMs = null;
+  if (block && !(options.pauseEnd ?? true)) block.lastPauseEndMs = null;
   return block;
 }
 
@@ -109,8 +104,6 @@ export interface MemStatsTextOptions {
    * longest line of the block.
    */
   pauseEnd?: boolean;
-  /** false forces the general line-by-line reader (tests compare the two); the default tries the fast one */
-  fastPath?: boolean;
 }
 
 /** The characters of `\w`: ASCII letters, digits and `_`. */
@@ -118,109 +111,88 @@ function isWordChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 }
 
-/**
- * The value of the decimal digits text[start, end) as u64() reads them, or -1 when the range is empty
- * or holds anything but ASCII digits. Up to 15 digits the number is built digit by digit (exact:
- * 10^15 < 2^53, the same value Number(text) gives); longer runs go through BigInt as u64 does.
- */
-function digitsAt(text: string, start: number, end: number): number {
-  if (end <= start) return -1;
-  if (end - start >= 16) {
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return -1;
-    }
-    return Number(BigInt(text.slice(start, end)));
-  }
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return -1;
-    n = n * 10 + (c - 0x30);
-  }
-  return n;
-}
+const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
 
 /**
- * The block as the runtime writes it, read in one pass over the text (no line split, no regular
- * expression per line, the PauseNs array skipped by one newline search); null as soon as anything
- * is unusual, and the caller then reads the block line by line (parseMemStatsBlock), which gives
- * the same answer for the usual block and locates the problems of an unusual one.
+ * The block read from bytes without decoding them: the same block as parseMemStatsBlockText of the
+ * decoded text, for the block as the runtime writes it. With `firstLine` null the bytes are a file's
+ * tail, cut anywhere: its first line is dropped and the header numbered line 1; otherwise the lines
+ * before the header are counted from `firstLine`. A week of one-minute snapshots is ten thousand
+ * 16 KiB tails: decoded, 160 MB of strings through the young generation. Only the runtime's own shape
+ * is read here: all-ASCII bytes, no carriage return, the header line exactly the header text, and each
+ * line empty or `# Name = value` with a value that does not end in white space. null when anything
+ * else is met: the caller then decodes the text and reads it line by line, which gives the same answer
+ * for what this reads and locates the problems of what it does not.
  *
- * Method: each line after the header must be empty or `# Name = value`, with `Name` of word
- * characters and a value that does not end in whitespace (what `^# (\w+) = (.*)$` on the line's
- * trimEnd() accepts); the values read are checked as the general reader checks them and any value it
- * would report as a problem makes this one give up. Line terminators other than "\n" (which `.` does
- * not match), a missing core field or any non-ASCII last character also make it give up.
+ * Method: one pass from the header, line by line: the name's word characters, the scalars' digits
+ * accumulated in place (BigInt above 15 digits, as u64 does), the arrays skipped by one newline search
+ * (PauseEnd decoded only when its largest entry is wanted), each value checked as the text reader
+ * checks it.
  */
-function parseBlockFast(
-  text: string,
-  headerAt: number,
-  headerLine: number,
-  pauseEnd: boolean,
+export function parseMemStatsBlockBytes(
+  b: Buffer,
+  firstLine: number | null,
+  options: MemStatsTextOptions = {},
 ): MemStatsBlock | null {
-  const headerEnd = text.indexOf("\n", headerAt);
-  if (headerEnd < 0) return null;
-  if (
-    text.indexOf("\r", headerEnd) >= 0 ||
-    text.indexOf("\u2028", headerEnd) >= 0 ||
-    text.indexOf("\u2029", headerEnd) >= 0
-  )
-    return null;
+  if (!isAscii(b) || b.indexOf(0x0d) >= 0) return null;
+  const from = firstLine === null ? b.indexOf(0x0a) + 1 : 0;
+  let at = b.indexOf(HEADER_BYTES, from);
+  while (at >= 0 && at !== from && b[at - 1] !== 0x0a) at = b.indexOf(HEADER_BYTES, at + 1);
+  if (at < 0) return null;
+  const headerEnd = at + HEADER_BYTES.length;
+  if (b[headerEnd] !== 0x0a) return null;
+  let headerLine = 1;
+  if (firstLine !== null) {
+    headerLine = firstLine;
+    for (let q = b.indexOf(0x0a); q >= 0 && q < at; q = b.indexOf(0x0a, q + 1)) headerLine++;
+  }
+  const pauseEnd = options.pauseEnd ?? true;
   const v: Partial<MemStatsValues> = {};
   const keys = new Set<string>();
   let lastPauseEndMs: number | null = null;
-  const n = text.length;
+  const n = b.length;
   for (let p = headerEnd + 1; p < n;) {
-    let eol = text.indexOf("\n", p);
+    let eol = b.indexOf(0x0a, p);
     if (eol < 0) eol = n;
     if (eol === p) {
       p = eol + 1;
       continue;
     }
-    if (text.charCodeAt(p) !== 0x23 || text.charCodeAt(p + 1) !== 0x20) return null;
+    if (b[p] !== 0x23 || b[p + 1] !== 0x20) return null;
     let k = p + 2;
-    while (k < eol && isWordChar(text.charCodeAt(k))) k++;
+    while (k < eol && isWordChar(b[k]!)) k++;
     const vs = k + 3;
-    if (
-      k === p + 2 ||
-      vs >= eol ||
-      text.charCodeAt(k) !== 0x20 ||
-      text.charCodeAt(k + 1) !== 0x3d ||
-      text.charCodeAt(k + 2) !== 0x20
-    )
-      return null;
-    // trimEnd() would remove a trailing space (or other whitespace): left to the general reader
-    const last = text.charCodeAt(eol - 1);
-    if (last <= 0x20 || last >= 0x7f) return null;
-    const key = text.slice(p + 2, k);
+    if (k === p + 2 || vs >= eol || b[k] !== 0x20 || b[k + 1] !== 0x3d || b[k + 2] !== 0x20) return null;
+    // a value ending in white space (trimEnd's business) is left to the text reader
+    if (b[eol - 1]! <= 0x20 || b[eol - 1]! >= 0x7f) return null;
+    const key = b.toString("latin1", p + 2, k);
     keys.add(key);
     if (SCALARS.has(key)) {
-      const x = digitsAt(text, vs, eol);
+      const x = byteDigitsAt(b, vs, eol);
       if (x < 0) return null;
       setField(v, key as keyof MemStatsValues, x);
     } else if (key === "Stack" || key === "MSpan" || key === "MCache") {
-      const slash = text.indexOf(" / ", vs);
+      const slash = b.indexOf(" / ", vs, "latin1");
       if (slash < 0 || slash >= eol) return null;
-      const inuse = digitsAt(text, vs, slash);
-      const sys = digitsAt(text, slash + 3, eol);
+      const inuse = byteDigitsAt(b, vs, slash);
+      const sys = byteDigitsAt(b, slash + 3, eol);
       if (inuse < 0 || sys < 0) return null;
       const pair = PAIRS[key]!;
       setField(v, pair[0], inuse);
       setField(v, pair[1], sys);
     } else if (key === "LastGC") {
-      const ms = nsToMs(text.slice(vs, eol));
+      const ms = nsToMs(b.toString("latin1", vs, eol));
       if (ms === null) return null;
       v.LastGCMs = ms === 0 ? null : ms;
     } else if (key === "PauseEnd") {
-      if (pauseEnd && text.charCodeAt(vs) === 0x5b && text.charCodeAt(eol - 1) === 0x5d && eol - vs >= 2) {
-        const list = text.slice(vs + 1, eol - 1);
+      if (pauseEnd && b[vs] === 0x5b && b[eol - 1] === 0x5d && eol - vs >= 2) {
+        const list = b.toString("latin1", vs + 1, eol - 1);
         const largest = largestDecimal(list);
         const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
         if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
       }
     } else if (key === "GCCPUFraction") {
-      const f = Number(text.slice(vs, eol));
+      const f = Number(b.toString("latin1", vs, eol));
       if (!Number.isFinite(f)) return null;
       v.GCCPUFraction = f;
     }
@@ -228,90 +200,6 @@ function parseBlockFast(
   }
   for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
   return { values: v as MemStatsValues, keys, headerLine, lastPauseEndMs, problems: [] };
-}
-
-const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
-
-/**
- * The block in a file's tail given as bytes: the same block as
- * `parseMemStatsBlockText(tail.toString("utf8") minus its first (cut) line, null, options)`, read
- * from the bytes without decoding them (a week of one-minute snapshots is ten thousand 16 KiB tails:
- * decoded, 160 MB of strings through the young generation). Only the runtime's own shape is read
- * here: all-ASCII bytes, no carriage return, the header line exactly the header text, and each line
- * what parseBlockFast accepts. null when anything else is met: the caller then decodes the tail
- * and reads it as text, which gives the same answer for what this reads and locates the problems
- * of what it does not.
- *
- * Method: as parseBlockFast, on bytes: line by line from the header, each `# Name = value`, the
- * scalars' digits accumulated in place, the arrays skipped by one newline search (PauseEnd decoded
- * only when its largest entry is wanted).
- */
-export function parseMemStatsTailBytes(
-  tail: Buffer,
-  options: MemStatsTextOptions = {},
-): MemStatsBlock | null {
-  if (!isAscii(tail) || tail.indexOf(0x0d) >= 0) return null;
-  const from = tail.indexOf(0x0a) + 1;
-  let at = tail.indexOf(HEADER_BYTES, from);
-  while (at >= 0 && at !== from && tail[at - 1] !== 0x0a) at = tail.indexOf(HEADER_BYTES, at + 1);
-  if (at < 0) return null;
-  const headerEnd = at + HEADER_BYTES.length;
-  if (tail[headerEnd] !== 0x0a) return null;
-  const pauseEnd = options.pauseEnd ?? true;
-  const v: Partial<MemStatsValues> = {};
-  const keys = new Set<string>();
-  let lastPauseEndMs: number | null = null;
-  const n = tail.length;
-  for (let p = headerEnd + 1; p < n;) {
-    let eol = tail.indexOf(0x0a, p);
-    if (eol < 0) eol = n;
-    if (eol === p) {
-      p = eol + 1;
-      continue;
-    }
-    if (tail[p] !== 0x23 || tail[p + 1] !== 0x20) return null;
-    let k = p + 2;
-    while (k < eol && isWordChar(tail[k]!)) k++;
-    const vs = k + 3;
-    if (k === p + 2 || vs >= eol || tail[k] !== 0x20 || tail[k + 1] !== 0x3d || tail[k + 2] !== 0x20)
-      return null;
-    // a value ending in white space (trimEnd's business) is left to the text reader
-    if (tail[eol - 1]! <= 0x20 || tail[eol - 1]! >= 0x7f) return null;
-    const key = tail.toString("latin1", p + 2, k);
-    keys.add(key);
-    if (SCALARS.has(key)) {
-      const x = byteDigitsAt(tail, vs, eol);
-      if (x < 0) return null;
-      setField(v, key as keyof MemStatsValues, x);
-    } else if (key === "Stack" || key === "MSpan" || key === "MCache") {
-      const slash = tail.indexOf(" / ", vs, "latin1");
-      if (slash < 0 || slash >= eol) return null;
-      const inuse = byteDigitsAt(tail, vs, slash);
-      const sys = byteDigitsAt(tail, slash + 3, eol);
-      if (inuse < 0 || sys < 0) return null;
-      const pair = PAIRS[key]!;
-      setField(v, pair[0], inuse);
-      setField(v, pair[1], sys);
-    } else if (key === "LastGC") {
-      const ms = nsToMs(tail.toString("latin1", vs, eol));
-      if (ms === null) return null;
-      v.LastGCMs = ms === 0 ? null : ms;
-    } else if (key === "PauseEnd") {
-      if (pauseEnd && tail[vs] === 0x5b && tail[eol - 1] === 0x5d && eol - vs >= 2) {
-        const list = tail.toString("latin1", vs + 1, eol - 1);
-        const largest = largestDecimal(list);
-        const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
-        if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
-      }
-    } else if (key === "GCCPUFraction") {
-      const f = Number(tail.toString("latin1", vs, eol));
-      if (!Number.isFinite(f)) return null;
-      v.GCCPUFraction = f;
-    }
-    p = eol + 1;
-  }
-  for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
-  return { values: v as MemStatsValues, keys, headerLine: 1, lastPauseEndMs, problems: [] };
 }
 
 /** digitsAt on bytes (ASCII already checked). */
