@@ -30,3 +30,15 @@ export function lowerBound(ts: ArrayLike<number>, t: number): number {
   }
   return lo;
 }
+
+/** The first index of ascending `ts` whose value is after `t` (binary search); the length when none. */
+export function upperBound(ts: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

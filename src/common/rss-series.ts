@@ -24,18 +24,7 @@ export function emptyRssSeries(
   return s;
 }
 
-/** Append one reading; an extra figure is NaN where the reading lacks it. */
-export function pushRssReading(
-  s: RssSeries,
-  t: number,
-  rssBytes: number,
-  line: number,
-  extra?: { lazyFreeBytes?: number; anonBytes?: number; peakBytes?: number },
-): void {
-  pushRssFigures(s, t, rssBytes, line, extra?.lazyFreeBytes, extra?.anonBytes, extra?.peakBytes);
-}
-
-/** pushRssReading with the extra figures as arguments (no object per reading: logs have 600k). */
+/** Append one reading; an extra figure is NaN where the reading lacks it (no object per reading: logs have 600k). */
 export function pushRssFigures(
   s: RssSeries,
   t: number,
@@ -76,25 +65,18 @@ export function rssSeriesOf(samples: readonly RssSample[]): RssSeries[] {
       s = emptyRssSeries(r.src.path, r.kind, r.prov, Boolean(r.zoneAssumed), r.pid);
       groups.set(key, s);
     }
-    pushRssReading(s, r.t, r.rssBytes, r.src.line ?? 0, r);
+    pushRssFigures(s, r.t, r.rssBytes, r.src.line ?? 0, r.lazyFreeBytes, r.anonBytes, r.peakBytes);
   }
   return [...groups.values()];
 }
 
-/** Number of readings over several series. */
-export function rssReadingCount(series: readonly RssSeries[]): number {
-  let n = 0;
-  for (const s of series) n += s.t.length;
-  return n;
-}
-
 /** The source of reading i: the file, and its line when the source has lines. */
-export function rssSourceOf(path: string, line: number): SourceRef {
+function rssSourceOf(path: string, line: number): SourceRef {
   return line > 0 ? { path, line } : { path };
 }
 
 /** Reading i of a series as a row (the same object a row-building parser would have made). */
-export function rssSampleAt(s: RssSeries, i: number): RssSample {
+function rssSampleAt(s: RssSeries, i: number): RssSample {
   const out: RssSample = { t: s.t[i]!, prov: s.prov, src: rssSourceOf(s.path, s.line[i]!) } as RssSample;
   if (s.zoneAssumed) out.zoneAssumed = true;
   if (s.pid !== undefined) out.pid = s.pid;

@@ -94,56 +94,6 @@ async function readTail(abs: string, size: number, bytes: number): Promise<strin
 const ONE_READ_BYTES = 2 * HEAD_BYTES;
 
 /**
- * A file read whole at once, or null when it changed size since discovery (then read as usual).
- * Synchronous: for a small file from the page cache, open/read/close cost a few microseconds each,
- * while the promise API's round trips through the thread pool cost several times more, and a week
- * of one-minute snapshots is ten thousand such files. One read asks for one byte more than the size
- * known at discovery: fewer bytes back means the file ended there (a regular file reads short only
- * at its end), one more means it grew since.
- */
-function readSmallWhole(f: DiscoveredFile, scratch?: Buffer): Buffer | null {
-  const fd = openSync(f.absPath, "r");
-  try {
-    const buf =
-      scratch && scratch.length > f.size ? scratch.subarray(0, f.size + 1) : Buffer.allocUnsafe(f.size + 1);
-    let n = 0;
-    for (;;) {
-      const got = readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) break;
-      n += got;
-      if (n >= f.size) break;
-    }
-    if (n !== f.size) return null;
-    return buf.subarray(0, f.size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The same CaptureFile as below, served from a whole file already in memory. */
-function captureFileFromWhole(f: DiscoveredFile, whole: Buffer): CaptureFile {
-  const head = whole.subarray(0, Math.min(f.size, HEAD_BYTES));
-  let headText: string | null = null;
-  return {
-    path: f.path,
-    absPath: f.absPath,
-    size: f.size,
-    mtimeMs: f.mtimeMs,
-    head,
-    // decoded on first use: the parser that claims a file by its first bytes never needs it all
-    get headText(): string {
-      headText ??= head.toString("utf8");
-      return headText;
-    },
-    readBytes: () => Promise.resolve(Buffer.from(whole)),
-    readText: () => Promise.resolve(whole.toString("utf8")),
-    readTail: (bytes: number) =>
-      Promise.resolve((f.size <= bytes ? whole : whole.subarray(f.size - bytes)).toString("utf8")),
-    lines: () => linesOfBuffer(whole),
-  };
-}
-
-/**
  * The first bytes of a small file read before any parser runs: a stamp line and a heap profile's
  * header and first records fit many times over, which is all the parsers claiming the bulk of an
  * archive (heap snapshots, by their first bytes) look at; the 64 KiB head and the rest of the file are
@@ -154,6 +104,8 @@ const PREFIX_BYTES = 16 * 1024;
 /** A CaptureFile over an open small file, read piece by piece on demand; `close` after its parse. */
 interface OpenCaptureFile {
   file: CaptureFile;
+  /** read the rest now: the file is then served from memory, and stays valid after `close` */
+  readAll(): void;
   close(): void;
 }
 
@@ -165,7 +117,8 @@ class FileChangedError extends Error {}
  * file: its prefix at once, then whatever a parser asks for (the head, a tail, all of it), each range
  * read at most once. A week of one-minute heap snapshots is ten thousand ~90 KiB files of which only
  * the first bytes and the last 16 KiB (the MemStats block) are needed: read whole they cost twice the
- * time and the sniffers scan 64 KiB heads each. Synchronous reads, as in readSmallWhole.
+ * time and the sniffers scan 64 KiB heads each. Synchronous reads: for a small file from the page cache,
+ * open/read/close cost a few microseconds each, the promise API's round trips several times more.
  */
 function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureFile {
   const fd = openSync(f.absPath, "r");
@@ -203,11 +156,14 @@ function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureF
     fill(from, back);
     back = from;
   };
+  let whole: Buffer | null = null;
   const ensureWhole = (): Buffer => {
+    if (whole) return whole;
     ensureFront(size);
     // one byte more than the size known at discovery: a file that grew since is not this file
     if (readSync(fd, buf, size, 1, size) !== 0) throw new FileChangedError("grew while being read");
-    return buf.subarray(0, size);
+    whole = buf.subarray(0, size);
+    return whole;
   };
   ensureFront(Math.min(size, PREFIX_BYTES));
   const prefix = buf.subarray(0, Math.min(size, PREFIX_BYTES));
@@ -246,6 +202,7 @@ function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureF
   };
   return {
     file,
+    readAll: () => void ensureWhole(),
     close: () => {
       if (!closed) closeSync(fd);
       closed = true;
@@ -261,8 +218,17 @@ function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureF
  */
 export async function makeCaptureFile(f: DiscoveredFile, scratch?: Buffer): Promise<CaptureFile> {
   if (f.size <= ONE_READ_BYTES) {
-    const whole = readSmallWhole(f, scratch);
-    if (whole) return captureFileFromWhole(f, whole);
+    // read whole and closed at once: nothing closes a CaptureFile handed out from here
+    const opened = openSmallCaptureFile(f, scratch);
+    try {
+      opened.readAll();
+      return opened.file;
+    } catch (err) {
+      // changed size since discovery: read as a large file is, below
+      if (!(err instanceof FileChangedError)) throw err;
+    } finally {
+      opened.close();
+    }
   }
   const head = await readHead(f.absPath, f.size);
   return {

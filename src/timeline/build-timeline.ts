@@ -13,7 +13,8 @@ import type {
   Timeline,
 } from "../model/timeline.js";
 import { buildRssTrack, rssKindsOf } from "./rss-tracks.js";
-import { lowerBound } from "../common/collections.js";
+import { lowerBound, upperBound } from "../common/collections.js";
+import { rssTrackPid } from "../common/rss-series.js";
 import { detectRestarts } from "./restarts.js";
 import { medianCadenceMs } from "../common/cadence.js";
 import { anchorTraces, statedProcessStarts } from "./anchor-traces.js";
@@ -69,36 +70,6 @@ function chooseRssKind(rss: readonly RssSeries[]): RssKind | null {
   return best;
 }
 
-/** Index of the last element with t <= target (binary search), or -1. */
-export function lastAtOrBefore(series: { t: number }[], target: number): number {
-  let lo = 0;
-  let hi = series.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (series[mid]!.t <= target) {
-      ans = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return ans;
-}
-
-/** Index of the last time <= target in a sorted list of times (binary search), or -1. */
-function lastTimeAtOrBefore(times: ArrayLike<number>, target: number): number {
-  let lo = 0;
-  let hi = times.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]! <= target) {
-      ans = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return ans;
-}
-
 function lifetimeAt(boundaries: number[], t: number): number {
   let i = 0;
   while (i < boundaries.length && t >= boundaries[i]!) i++;
@@ -118,7 +89,7 @@ function valueAt(
   tolerance: number,
 ): { value: number; method: "nearest" | "interpolated"; distance: number } | null {
   const times = track.t;
-  const i = lastTimeAtOrBefore(times, t);
+  const i = upperBound(times, t) - 1;
   const hasBefore = i >= 0 && track.lifetime[i] === lifetime;
   const hasAfter = i + 1 < times.length && track.lifetime[i + 1] === lifetime;
   const vb = hasBefore && !Number.isNaN(values[i]!) ? values[i]! : undefined;
@@ -199,7 +170,7 @@ export function buildTimeline(captures: Captures): Timeline {
       if (s.pid !== undefined) pids.set(s.pid, (pids.get(s.pid) ?? 0) + 1);
     };
     const countTrackPid = (track: RssTrack, k: number): void => {
-      const pid = track.sources[track.source[k]!]!.pid;
+      const pid = rssTrackPid(track, k);
       if (pid !== null) pids.set(pid, (pids.get(pid) ?? 0) + 1);
     };
     let s0 = Infinity;
@@ -266,6 +237,7 @@ export function buildTimeline(captures: Captures): Timeline {
   const lazyCadence = medianCadenceMs(lazyFree.t);
   const lazyTolerance = Math.max(MIN_ALIGN_TOLERANCE_MS, Math.round((lazyCadence ?? 1000) * ALIGN_CADENCES));
 
+  const goroutineTimes = timesOf(goroutines);
   const aligned: AlignedPoint[] = memstats.map((m) => {
     const lifetime = lifetimeAt(boundaries, m.t);
     const r = valueAt(rss, rss.rssBytes, lifetime, m.t, tolerance);
@@ -274,7 +246,7 @@ export function buildTimeline(captures: Captures): Timeline {
       : null;
     let g: number | null = m.goroutines ?? null;
     if (g === null && goroutines.length > 0) {
-      const i = lastAtOrBefore(goroutines, m.t);
+      const i = upperBound(goroutineTimes, m.t) - 1;
       const cand = [goroutines[i], goroutines[i + 1]].filter((x) => x && Math.abs(x.t - m.t) <= tolerance);
       cand.sort((a, b) => Math.abs(a!.t - m.t) - Math.abs(b!.t - m.t));
       g = cand[0]?.count ?? null;
