@@ -4,9 +4,9 @@
  *
  * Method: the selected readings are copied into flat columns in capture order (a single source is
  * taken as it is); when their times are already in order (one log written by one loop, the common
- * case), that is the track; otherwise a
- * permutation is sorted (a stable sort on time, path rank, line) and the columns are gathered
- * through it. No object is built per reading: a week of one-second RSS is 600k readings.
+ * case), that is the track; otherwise a permutation is sorted (a stable sort on time, path rank,
+ * line) and the columns are gathered through it. No object is built per reading: a week of
+ * one-second RSS is 600k readings.
  */
 import type { RssKind, RssSeries } from "../model/capture.js";
 import type { RssTrack, RssTrackSource } from "../model/timeline.js";
