@@ -38,9 +38,34 @@ export function formatDateTime(ms: number | null | undefined): string {
   return new Date(ms).toISOString().slice(0, 19).replace("T", " ") + " UTC";
 }
 
-/** ISO 8601 UTC with milliseconds, the form report.json uses. */
+/** isoTime's last day: its start (epoch ms) and its `YYYY-MM-DDT` text. */
+let isoDayStart = NaN;
+let isoDayText = "";
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * ISO 8601 UTC with milliseconds, the form report.json uses: Date.toISOString's text. The day's part
+ * is kept from the last call and the time of day written here: a report has a row per capture file
+ * and ten thousand snapshots a week fall on a few days. Years outside 1970-9999 (toISOString's
+ * six-digit form) go to toISOString.
+ */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < 253_402_300_800_000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = ms - (ms % MS_PER_DAY);
+  if (day !== isoDayStart) {
+    isoDayStart = day;
+    isoDayText = new Date(day).toISOString().slice(0, 11);
+  }
+  const inDay = ms - day;
+  const h = Math.floor(inDay / 3_600_000);
+  const m = Math.floor(inDay / 60_000) % 60;
+  const s = Math.floor(inDay / 1000) % 60;
+  const milli = inDay % 1000;
+  return `${isoDayText}${two(h)}:${two(m)}:${two(s)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** 74 s, 12 min 5 s, 3 h 2 min, 2 d 4 h */

@@ -6,9 +6,9 @@
  * throws is caught and its file recorded as malformed: one bad file never stops the run. Files are
  * read with bounded concurrency so that a directory of a million files does not open them all.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, read, readSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import type { Captures, FileStatus, Provenance } from "../model/capture.js";
+import type { Captures, FileStatus, FileStatusKind, Provenance } from "../model/capture.js";
 import { discoverFiles, type DiscoveredFile } from "./discover.js";
 import { knownNonCapture } from "./not-captures.js";
 import {
@@ -101,113 +101,143 @@ const ONE_READ_BYTES = 2 * HEAD_BYTES;
  */
 const PREFIX_BYTES = 16 * 1024;
 
-/** A CaptureFile over an open small file, read piece by piece on demand; `close` after its parse. */
-interface OpenCaptureFile {
-  file: CaptureFile;
-  /** read the rest now: the file is then served from memory, and stays valid after `close` */
-  readAll(): void;
-  close(): void;
-}
-
 /** Thrown when a small file's size changed since discovery (a read came back short or long). */
 class FileChangedError extends Error {}
 
 /**
  * A small file (at most ONE_READ_BYTES) opened once and read lazily into one buffer that mirrors the
  * file: its prefix at once, then whatever a parser asks for (the head, a tail, all of it), each range
- * read at most once. A week of one-minute heap snapshots is ten thousand ~90 KiB files of which only
- * the first bytes and the last 16 KiB (the MemStats block) are needed: read whole they cost twice the
- * time and the sniffers scan 64 KiB heads each. Synchronous reads: for a small file from the page cache,
- * open/read/close cost a few microseconds each, the promise API's round trips several times more.
+ * read at most once; `close` after its parse. A week of one-minute heap snapshots is ten thousand
+ * ~90 KiB files of which only the first bytes and the last few KiB (the MemStats block) are needed:
+ * read whole they cost twice the time and the sniffers scan 64 KiB heads each. Synchronous reads: for
+ * a small file from the page cache, open/read/close cost a few microseconds each, the promise API's
+ * round trips several times more. A class, not a literal of closures: ten thousand files a week, and
+ * every closure and accessor of a literal is allocated per file.
  */
-function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureFile {
-  const fd = openSync(f.absPath, "r");
-  const size = f.size;
-  const buf = scratch && scratch.length > size ? scratch.subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
-  // bytes [0, front) and [back, size) are in buf
-  let front = 0;
-  let back = size;
-  let closed = false;
-  const fill = (from: number, to: number): void => {
+class SmallCaptureFile implements CaptureFile {
+  readonly path: string;
+  readonly absPath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly prefix: Buffer;
+  private readonly fd: number;
+  private readonly buf: Buffer;
+  /** bytes [0, front) and [back, size) are in buf */
+  private front = 0;
+  private back: number;
+  private closed = false;
+  private whole: Buffer | null = null;
+  private headBytes: Buffer | null = null;
+  private decodedHead: string | null = null;
+
+  constructor(f: DiscoveredFile, scratch?: Buffer) {
+    this.path = f.path;
+    this.absPath = f.absPath;
+    this.size = f.size;
+    this.mtimeMs = f.mtimeMs;
+    this.fd = openSync(f.absPath, "r");
+    this.buf =
+      scratch && scratch.length > f.size ? scratch.subarray(0, f.size + 1) : Buffer.allocUnsafe(f.size + 1);
+    this.back = f.size;
+    const prefixEnd = Math.min(f.size, PREFIX_BYTES);
+    try {
+      this.ensureFront(prefixEnd);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+    this.prefix = this.buf.subarray(0, prefixEnd);
+  }
+
+  get head(): Buffer {
+    if (!this.headBytes) {
+      const end = Math.min(this.size, HEAD_BYTES);
+      this.ensureFront(end);
+      this.headBytes = this.buf.subarray(0, end);
+    }
+    return this.headBytes;
+  }
+
+  get headText(): string {
+    this.decodedHead ??= this.head.toString("utf8");
+    return this.decodedHead;
+  }
+
+  readBytes(): Promise<Buffer> {
+    return Promise.resolve(Buffer.from(this.ensureWhole()));
+  }
+
+  readText(): Promise<string> {
+    return Promise.resolve(this.ensureWhole().toString("utf8"));
+  }
+
+  readTail(bytes: number): Promise<string> {
+    if (this.size <= bytes) return Promise.resolve(this.ensureWhole().toString("utf8"));
+    this.ensureBack(this.size - bytes);
+    return Promise.resolve(this.buf.toString("utf8", this.size - bytes, this.size));
+  }
+
+  readTailBytes(bytes: number): Promise<Buffer> {
+    if (this.size <= bytes) return Promise.resolve(this.ensureWhole());
+    this.ensureBack(this.size - bytes);
+    return Promise.resolve(this.buf.subarray(this.size - bytes, this.size));
+  }
+
+  lines(): AsyncIterable<string> {
+    return linesOfBuffer(this.ensureWhole());
+  }
+
+  /** Read the rest now: the file is then served from memory, and stays valid after `close`. */
+  readAll(): void {
+    this.ensureWhole();
+  }
+
+  close(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
+  }
+
+  private fill(from: number, to: number): void {
     let n = from;
     while (n < to) {
-      const got = readSync(fd, buf, n, to - n, n);
-      if (got === 0) throw new FileChangedError(`changed while being read (shorter than its ${size} bytes)`);
+      const got = readSync(this.fd, this.buf, n, to - n, n);
+      if (got === 0)
+        throw new FileChangedError(`changed while being read (shorter than its ${this.size} bytes)`);
       n += got;
     }
-  };
-  const ensureFront = (to: number): void => {
-    if (to <= front) return;
-    if (to >= back) {
-      fill(front, back);
-      front = back = size;
+  }
+
+  private ensureFront(to: number): void {
+    if (to <= this.front) return;
+    if (to >= this.back) {
+      this.fill(this.front, this.back);
+      this.front = this.back = this.size;
       return;
     }
-    fill(front, to);
-    front = to;
-  };
-  const ensureBack = (from: number): void => {
-    if (from >= back) return;
-    if (from <= front) {
-      fill(front, back);
-      front = back = size;
+    this.fill(this.front, to);
+    this.front = to;
+  }
+
+  private ensureBack(from: number): void {
+    if (from >= this.back) return;
+    if (from <= this.front) {
+      this.fill(this.front, this.back);
+      this.front = this.back = this.size;
       return;
     }
-    fill(from, back);
-    back = from;
-  };
-  let whole: Buffer | null = null;
-  const ensureWhole = (): Buffer => {
-    if (whole) return whole;
-    ensureFront(size);
+    this.fill(from, this.back);
+    this.back = from;
+  }
+
+  private ensureWhole(): Buffer {
+    if (this.whole) return this.whole;
+    this.ensureFront(this.size);
     // one byte more than the size known at discovery: a file that grew since is not this file
-    if (readSync(fd, buf, size, 1, size) !== 0) throw new FileChangedError("grew while being read");
-    whole = buf.subarray(0, size);
-    return whole;
-  };
-  ensureFront(Math.min(size, PREFIX_BYTES));
-  const prefix = buf.subarray(0, Math.min(size, PREFIX_BYTES));
-  let head: Buffer | null = null;
-  let headText: string | null = null;
-  const file: CaptureFile = {
-    path: f.path,
-    absPath: f.absPath,
-    size,
-    mtimeMs: f.mtimeMs,
-    prefix,
-    get head(): Buffer {
-      if (!head) {
-        ensureFront(Math.min(size, HEAD_BYTES));
-        head = buf.subarray(0, Math.min(size, HEAD_BYTES));
-      }
-      return head;
-    },
-    get headText(): string {
-      headText ??= this.head.toString("utf8");
-      return headText;
-    },
-    readBytes: () => Promise.resolve(Buffer.from(ensureWhole())),
-    readText: () => Promise.resolve(ensureWhole().toString("utf8")),
-    readTail: (bytes: number) => {
-      if (size <= bytes) return Promise.resolve(ensureWhole().toString("utf8"));
-      ensureBack(size - bytes);
-      return Promise.resolve(buf.toString("utf8", size - bytes, size));
-    },
-    readTailBytes: (bytes: number) => {
-      if (size <= bytes) return Promise.resolve(ensureWhole());
-      ensureBack(size - bytes);
-      return Promise.resolve(buf.subarray(size - bytes, size));
-    },
-    lines: () => linesOfBuffer(ensureWhole()),
-  };
-  return {
-    file,
-    readAll: () => void ensureWhole(),
-    close: () => {
-      if (!closed) closeSync(fd);
-      closed = true;
-    },
-  };
+    if (readSync(this.fd, this.buf, this.size, 1, this.size) !== 0)
+      throw new FileChangedError("grew while being read");
+    this.whole = this.buf.subarray(0, this.size);
+    return this.whole;
+  }
 }
 
 /**
@@ -216,13 +246,19 @@ function openSmallCaptureFile(f: DiscoveredFile, scratch?: Buffer): OpenCaptureF
  * scratch (the ingest loop parses small files one after the other). Ten thousand fresh 100 KiB
  * buffers are freed by the GC in bursts and leave the process's resident set three times its heap.
  */
-export async function makeCaptureFile(f: DiscoveredFile, scratch?: Buffer): Promise<CaptureFile> {
+export async function makeCaptureFile(
+  f: DiscoveredFile,
+  scratch?: Buffer,
+  prefetched?: Promise<Buffer | null>,
+): Promise<CaptureFile> {
+  const whole = prefetched ? await prefetched : null;
+  if (whole) return inMemoryCaptureFile(f, whole);
   if (f.size <= ONE_READ_BYTES) {
     // read whole and closed at once: nothing closes a CaptureFile handed out from here
-    const opened = openSmallCaptureFile(f, scratch);
+    const opened = new SmallCaptureFile(f, scratch);
     try {
       opened.readAll();
-      return opened.file;
+      return opened;
     } catch (err) {
       // changed size since discovery: read as a large file is, below
       if (!(err instanceof FileChangedError)) throw err;
@@ -246,6 +282,76 @@ export async function makeCaptureFile(f: DiscoveredFile, scratch?: Buffer): Prom
   };
 }
 
+/** A CaptureFile over a whole file already read (its size as read, which a growing log may change). */
+function inMemoryCaptureFile(f: DiscoveredFile, bytes: Buffer): CaptureFile {
+  const head = bytes.subarray(0, HEAD_BYTES);
+  let headText: string | null = null;
+  return {
+    path: f.path,
+    absPath: f.absPath,
+    size: bytes.length,
+    mtimeMs: f.mtimeMs,
+    head,
+    get headText(): string {
+      headText ??= head.toString("utf8");
+      return headText;
+    },
+    readBytes: () => Promise.resolve(bytes),
+    readText: () => Promise.resolve(bytes.toString("utf8")),
+    readTail: (n: number) => Promise.resolve(bytes.toString("utf8", Math.max(0, bytes.length - n))),
+    readTailBytes: (n: number) => Promise.resolve(bytes.subarray(Math.max(0, bytes.length - n))),
+    lines: () => linesOfBuffer(bytes),
+  };
+}
+
+/**
+ * The most bytes of larger files read ahead at once (prefetchWhole): a week's VmRSS log is ~25 MiB;
+ * bounded so that an incident of many big logs does not hold them all in memory before their parse.
+ */
+const PREFETCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A larger file read whole in the background, by one read request at a time on libuv's thread pool,
+ * while this thread parses the small files synchronously: a week's VmRSS log is then in memory when
+ * the ten thousand snapshots are done, instead of being read after them in 512 KiB round trips that
+ * each wait for this thread. Its size is taken when it is opened (a log may have grown since
+ * discovery), as readWhole does. null when it cannot be read so or is above PREFETCH_BYTES: the file
+ * is then read the usual way, which reports what is wrong.
+ */
+function prefetchWhole(f: DiscoveredFile): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    let fd: number;
+    let buf: Buffer;
+    try {
+      fd = openSync(f.absPath, "r");
+    } catch {
+      resolve(null);
+      return;
+    }
+    const done = (bytes: Buffer | null): void => {
+      closeSync(fd);
+      resolve(bytes);
+    };
+    try {
+      const { size } = fstatSync(fd);
+      if (size > PREFETCH_BYTES || size > wholeReadLimitBytes) return done(null);
+      buf = Buffer.allocUnsafe(size);
+    } catch {
+      return done(null);
+    }
+    const step = (at: number): void => {
+      if (at === buf.length) return done(buf);
+      read(fd, buf, at, buf.length - at, at, (err, n) => {
+        if (err) done(null);
+        // shorter than when opened: read the usual way
+        else if (n === 0) done(null);
+        else step(at + n);
+      });
+    };
+    step(0);
+  });
+}
+
 function looksLikeCaptureName(relPath: string): boolean {
   return /(heap|allocs|memprof|profile|goroutine|rss|smaps|status|vars|memstats|metrics|gctrace|ps|top|pidstat|snap)/i.test(
     relPath,
@@ -257,93 +363,142 @@ interface FileResult {
   data: CaptureData | null;
 }
 
+/**
+ * The span of a file's times and the provenance most of them have (the first met wins a tie), for
+ * its ledger row. Counted in one small list of (provenance, count) pairs: a file has one or two.
+ */
+class TimeRange {
+  start = Infinity;
+  end = -Infinity;
+  private readonly counts: [Provenance, number][] = [];
+
+  add(t: number | null, prov: Provenance | null, n = 1): void {
+    if (t === null) return;
+    if (t < this.start) this.start = t;
+    if (t > this.end) this.end = t;
+    if (prov) this.count(prov, n);
+  }
+
+  /** A series' times, walked by index (600k RSS samples a week), with one provenance for all. */
+  addSeries(t: readonly number[], prov: Provenance): void {
+    let start = this.start;
+    let end = this.end;
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i]!;
+      if (x < start) start = x;
+      if (x > end) end = x;
+    }
+    this.start = start;
+    this.end = end;
+    if (t.length > 0) this.count(prov, t.length);
+  }
+
+  addAll(items: readonly { t: number | null; prov: Provenance | null }[] | undefined): void {
+    if (items) for (let i = 0; i < items.length; i++) this.add(items[i]!.t, items[i]!.prov);
+  }
+
+  range(): { start: number; end: number } | null {
+    return Number.isFinite(this.start) ? { start: this.start, end: this.end } : null;
+  }
+
+  prov(): Provenance | null {
+    let best: Provenance | null = null;
+    let most = 0;
+    for (const [p, n] of this.counts) if (n > most) [best, most] = [p, n];
+    return best;
+  }
+
+  private count(prov: Provenance, n: number): void {
+    for (const c of this.counts) {
+      if (c[0] === prov) {
+        c[1] += n;
+        return;
+      }
+    }
+    this.counts.push([prov, n]);
+  }
+}
+
 function timeRangeOf(data: CaptureData): {
   range: { start: number; end: number } | null;
   prov: Provenance | null;
 } {
-  let start = Infinity;
-  let end = -Infinity;
-  const provs = new Map<Provenance, number>();
-  const visit = (t: number | null, prov: Provenance | null): void => {
-    if (t === null) return;
-    if (t < start) start = t;
-    if (t > end) end = t;
-    if (prov) provs.set(prov, (provs.get(prov) ?? 0) + 1);
-  };
-  for (const s of data.memstats ?? []) visit(s.t, s.prov);
-  for (const series of data.rss ?? []) {
-    // one provenance per series: counted once; the times walked by index (600k RSS samples a week)
-    const t = series.t;
-    for (let i = 0; i < t.length; i++) {
-      if (t[i]! < start) start = t[i]!;
-      if (t[i]! > end) end = t[i]!;
-    }
-    if (t.length > 0) provs.set(series.prov, (provs.get(series.prov) ?? 0) + t.length);
-  }
-  for (const s of data.gc ?? []) visit(s.t, s.prov);
-  for (const s of data.scav ?? []) visit(s.t, s.prov);
-  for (const s of data.goroutines ?? []) visit(s.t, s.prov);
-  for (const s of data.heapProfiles ?? []) visit(s.t, s.prov);
-  let prov: Provenance | null = null;
-  let best = 0;
-  for (const [p, n] of provs) if (n > best) [prov, best] = [p, n];
-  return { range: Number.isFinite(start) ? { start, end } : null, prov };
+  const r = new TimeRange();
+  r.addAll(data.memstats);
+  for (const series of data.rss ?? []) r.addSeries(series.t, series.prov);
+  r.addAll(data.gc);
+  r.addAll(data.scav);
+  r.addAll(data.goroutines);
+  r.addAll(data.heapProfiles);
+  return { range: r.range(), prov: r.prov() };
 }
 
-/** One file read, sniffed and parsed into its ledger row and data. */
-async function ingestFile(f: DiscoveredFile, options: IngestOptions, scratch?: Buffer): Promise<FileResult> {
-  const base: Omit<FileStatus, "status" | "message"> = {
+/**
+ * The ledger row of a file that gave no data. Every row is built with its fields in this order (the
+ * order report.json shows them), so that ten thousand rows share one object shape.
+ */
+function unparsedRow(
+  f: DiscoveredFile,
+  format: string | null,
+  status: FileStatusKind,
+  message: string | null,
+): FileStatus {
+  return {
     path: f.path,
-    format: null,
+    format,
     records: 0,
     timeRange: null,
     timeSource: null,
     partial: false,
     bytes: f.size,
+    status,
+    message,
   };
+}
+
+/** One file read, sniffed and parsed into its ledger row and data. */
+async function ingestFile(
+  f: DiscoveredFile,
+  options: IngestOptions,
+  scratch?: Buffer,
+  prefetched?: Promise<Buffer | null>,
+): Promise<FileResult> {
   const known = knownNonCapture(f.path);
-  if (known) return { status: { ...base, status: "ignored", message: known }, data: null };
+  if (known) return { status: unparsedRow(f, null, "ignored", known), data: null };
   if (f.size === 0) {
     return looksLikeCaptureName(f.path)
       ? {
-          status: {
-            ...base,
-            status: "malformed",
-            message: located(f.path, null, "empty file: the capture wrote nothing"),
-          },
+          status: unparsedRow(
+            f,
+            null,
+            "malformed",
+            located(f.path, null, "empty file: the capture wrote nothing"),
+          ),
           data: null,
         }
-      : { status: { ...base, status: "ignored", message: "empty file" }, data: null };
+      : { status: unparsedRow(f, null, "ignored", "empty file"), data: null };
   }
   let file: CaptureFile;
-  let close = (): void => {};
+  let small: SmallCaptureFile | null = null;
   try {
-    if (f.size <= ONE_READ_BYTES) ({ file, close } = openSmallCaptureFile(f, scratch));
-    else file = await makeCaptureFile(f, scratch);
+    if (f.size <= ONE_READ_BYTES) file = small = new SmallCaptureFile(f, scratch);
+    else file = await makeCaptureFile(f, scratch, prefetched);
   } catch (err) {
-    return {
-      status: {
-        ...base,
-        status: "malformed",
-        message: located(f.path, null, `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`),
-      },
-      data: null,
-    };
+    const message = located(
+      f.path,
+      null,
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+    return { status: unparsedRow(f, null, "malformed", message), data: null };
   }
   try {
-    return await parseWithRegistry(f, file, options, base);
+    return await parseWithRegistry(f, file, options);
   } catch (err) {
     // a small file that changed size while its parser read it (the parsers themselves never throw here)
-    return {
-      status: {
-        ...base,
-        status: "malformed",
-        message: located(f.path, null, `cannot be read: ${(err as Error).message}`),
-      },
-      data: null,
-    };
+    const message = located(f.path, null, `cannot be read: ${(err as Error).message}`);
+    return { status: unparsedRow(f, null, "malformed", message), data: null };
   } finally {
-    close();
+    small?.close();
   }
 }
 
@@ -352,7 +507,6 @@ async function parseWithRegistry(
   f: DiscoveredFile,
   file: CaptureFile,
   options: IngestOptions,
-  base: Omit<FileStatus, "status" | "message">,
 ): Promise<FileResult> {
   for (const parser of PARSERS) {
     let claimed = false;
@@ -368,63 +522,40 @@ async function parseWithRegistry(
     } catch (err) {
       if (err instanceof FileTooLargeError) {
         const message = `too large for a ${parser.id} capture (${err.size} bytes): files above ${err.limit} bytes are not read whole`;
-        return { status: { ...base, format: parser.id, status: "ignored", message }, data: null };
+        return { status: unparsedRow(f, parser.id, "ignored", message), data: null };
       }
-      return {
-        status: {
-          ...base,
-          format: parser.id,
-          status: "malformed",
-          message: located(f.path, null, `the ${parser.id} parser failed: ${(err as Error).message}`),
-        },
-        data: null,
-      };
+      const message = located(f.path, null, `the ${parser.id} parser failed: ${(err as Error).message}`);
+      return { status: unparsedRow(f, parser.id, "malformed", message), data: null };
     }
     if (outcome.kind === "not-mine") continue;
     if (outcome.kind === "ignored") {
-      return {
-        status: { ...base, format: outcome.format, status: "ignored", message: outcome.message },
-        data: null,
-      };
+      return { status: unparsedRow(f, outcome.format, "ignored", outcome.message), data: null };
     }
     if (outcome.kind === "malformed") {
-      return {
-        status: {
-          ...base,
-          format: outcome.format,
-          status: "malformed",
-          message: located(f.path, outcome.line, outcome.message),
-        },
-        data: null,
-      };
+      const message = located(f.path, outcome.line, outcome.message);
+      return { status: unparsedRow(f, outcome.format, "malformed", message), data: null };
     }
     const { range, prov } = timeRangeOf(outcome.data);
-    return {
-      status: {
-        ...base,
-        format: outcome.format,
-        status: "parsed",
-        records: outcome.records,
-        message: outcome.partial ? `parsed up to a problem: ${outcome.partial.message}` : null,
-        timeRange: range,
-        timeSource: prov,
-        partial: Boolean(outcome.partial),
-      },
-      data: outcome.data,
+    // the fields in unparsedRow's order: one object shape for every row
+    const status: FileStatus = {
+      path: f.path,
+      format: outcome.format,
+      records: outcome.records,
+      timeRange: range,
+      timeSource: prov,
+      partial: Boolean(outcome.partial),
+      bytes: f.size,
+      status: "parsed",
+      message: outcome.partial ? `parsed up to a problem: ${outcome.partial.message}` : null,
     };
+    return { status, data: outcome.data };
   }
   const binary = file.head.includes(0);
   const firstLine = file.headText.split("\n", 1)[0]!.slice(0, 60);
-  return {
-    status: {
-      ...base,
-      status: "ignored",
-      message: binary
-        ? "binary file of no known capture format"
-        : `not a recognised capture format (first line: ${JSON.stringify(firstLine)})`,
-    },
-    data: null,
-  };
+  const message = binary
+    ? "binary file of no known capture format"
+    : `not a recognised capture format (first line: ${JSON.stringify(firstLine)})`;
+  return { status: unparsedRow(f, null, "ignored", message), data: null };
 }
 
 /** The year to give stamps that carry none (syslog-style prefixes, top): from file-name stamps, else mtimes. */
@@ -449,8 +580,10 @@ function referenceDatesOf(files: DiscoveredFile[], zone: string): Map<string, nu
   for (const f of files) {
     const t = timeFromPath(f.path, zone);
     if (!t) continue;
-    const dir = f.path.includes("/") ? f.path.slice(0, f.path.lastIndexOf("/")) : "";
-    for (const key of new Set([dir, ""])) out.set(key, Math.min(out.get(key) ?? Infinity, t.t));
+    const slash = f.path.lastIndexOf("/");
+    const dir = slash >= 0 ? f.path.slice(0, slash) : "";
+    out.set(dir, Math.min(out.get(dir) ?? Infinity, t.t));
+    if (dir !== "") out.set("", Math.min(out.get("") ?? Infinity, t.t));
   }
   return out;
 }
@@ -492,6 +625,15 @@ async function ingestInThread(
   const large: number[] = [];
   files.forEach((f, i) => (f.size <= ONE_READ_BYTES ? small : large).push(i));
   const scratch = Buffer.allocUnsafe(ONE_READ_BYTES + 1);
+  // larger files read ahead, in the background, while the small ones are parsed here
+  const prefetched = new Map<number, Promise<Buffer | null>>();
+  let budget = PREFETCH_BYTES;
+  for (const i of large) {
+    const f = files[i]!;
+    if (f.size > budget || knownNonCapture(f.path)) continue;
+    budget -= f.size;
+    prefetched.set(i, prefetchWhole(f));
+  }
   await Promise.all([
     (async () => {
       for (const i of small) {
@@ -501,7 +643,9 @@ async function ingestInThread(
     })(),
     mapLimit(large, CONCURRENCY, async (i) => {
       const f = files[i]!;
-      results[i] = await ingestFile(f, optionsFor(f));
+      const ahead = prefetched.get(i);
+      prefetched.delete(i);
+      results[i] = await ingestFile(f, optionsFor(f), undefined, ahead);
     }),
   ]);
   return results;

@@ -8,8 +8,8 @@ import type { MemStatsValues } from "../../model/capture.js";
 
 export interface MemStatsBlock {
   values: MemStatsValues;
-  /** keys seen, to prove a Go version (MaxRSS => 1.15+) */
-  keys: Set<string>;
+  /** the names seen, each once, in the order met: to prove a Go version (MaxRSS => 1.15+) */
+  keys: string[];
   /** 1-based line of the `# runtime.MemStats` header within the text given */
   headerLine: number;
   /** the largest PauseEnd, as epoch ms: a lower bound on the capture time */
@@ -106,41 +106,158 @@ export interface MemStatsTextOptions {
   pauseEnd?: boolean;
 }
 
-/** The characters of `\w`: ASCII letters, digits and `_`. */
-function isWordChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
+
+/**
+ * The names runtime/pprof writes in the block (Go 1.9 to 1.25), each with a bit in the byte reader's
+ * `seen` mask; a name outside this list is decoded, as the text reader would see it.
+ */
+const KNOWN_KEYS = [
+  "Alloc",
+  "TotalAlloc",
+  "Sys",
+  "Lookups",
+  "Mallocs",
+  "Frees",
+  "HeapAlloc",
+  "HeapSys",
+  "HeapIdle",
+  "HeapInuse",
+  "HeapReleased",
+  "HeapObjects",
+  "Stack",
+  "MSpan",
+  "MCache",
+  "BuckHashSys",
+  "GCSys",
+  "OtherSys",
+  "NextGC",
+  "LastGC",
+  "PauseNs",
+  "PauseEnd",
+  "NumGC",
+  "NumForcedGC",
+  "GCCPUFraction",
+  "DebugGC",
+  "EnableGC",
+  "MaxRSS",
+] as const;
+
+/** How the byte reader reads a known name's value. */
+const enum ValueKind {
+  Scalar,
+  Pair,
+  LastGC,
+  PauseEnd,
+  Fraction,
+  /** read by neither reader (Lookups, PauseNs, DebugGC, EnableGC): only the line's shape is checked */
+  Skipped,
 }
 
-const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
+function valueKindOf(key: string): ValueKind {
+  if (SCALARS.has(key)) return ValueKind.Scalar;
+  if (key in PAIRS) return ValueKind.Pair;
+  if (key === "LastGC") return ValueKind.LastGC;
+  if (key === "PauseEnd") return ValueKind.PauseEnd;
+  if (key === "GCCPUFraction") return ValueKind.Fraction;
+  return ValueKind.Skipped;
+}
+
+const KNOWN_KEY_BYTES = KNOWN_KEYS.map((k) => Buffer.from(k, "latin1"));
+const KNOWN_KEY_KINDS = KNOWN_KEYS.map(valueKindOf);
+
+/** The byte reader's hash of a name (h * 33 + c over its bytes, 32-bit). */
+function nameHash(h: number, c: number): number {
+  return (Math.imul(h, 33) + c) | 0;
+}
+
+/**
+ * Known names by hash: slot `hash & KEY_SLOT_MASK` holds the name's index + 1 (0: none). The table
+ * is the smallest power of two in which the names' hashes do not collide, found at load; a name
+ * outside the list that lands in a used slot fails the byte comparison.
+ */
+const KEY_SLOTS = ((): Int8Array => {
+  const hashes = KNOWN_KEY_BYTES.map((bytes) => {
+    let h = 0;
+    for (const c of bytes) h = nameHash(h, c);
+    return h;
+  });
+  for (let size = 32; size <= 1 << 16; size *= 2) {
+    const slots = new Int8Array(size);
+    let free = true;
+    hashes.forEach((h, i) => {
+      if (slots[h & (size - 1)] !== 0) free = false;
+      else slots[h & (size - 1)] = i + 1;
+    });
+    if (free) return slots;
+  }
+  throw new Error("no collision-free table for the MemStats names");
+})();
+const KEY_SLOT_MASK = KEY_SLOTS.length - 1;
+
+/** A digit run read by `digitRun`: the value (exact below 16 digits) and the first byte after it. */
+let runEnd = 0;
+
+/**
+ * The value of the ASCII digits from `start` (possibly none), leaving the first non-digit's offset in
+ * `runEnd`. Sixteen digits or more are read with BigInt, as u64 reads them.
+ */
+function digitRun(b: Buffer, start: number, n: number): number {
+  let x = 0;
+  let i = start;
+  for (; i < n; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) break;
+    x = x * 10 + c;
+  }
+  runEnd = i;
+  return i - start >= 16 ? Number(BigInt(b.toString("latin1", start, i))) : x;
+}
+
+/** Whether b[start, end) holds exactly `name` (compared here: a subarray and a native call cost more). */
+function bytesAre(b: Buffer, start: number, end: number, name: Buffer): boolean {
+  if (end - start !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) return false;
+  return true;
+}
+
+/** Whether the byte ends a line (a newline, or the end of the bytes). */
+function endsLine(b: Buffer, i: number, n: number): boolean {
+  return i === n || b[i] === 0x0a;
+}
 
 /**
  * The block read from bytes without decoding them: the same block as parseMemStatsBlockText of the
  * decoded text, for the block as the runtime writes it. With `firstLine` null the bytes are a file's
  * tail, cut anywhere: its first line is dropped and the header numbered line 1; otherwise the lines
  * before the header are counted from `firstLine`. A week of one-minute snapshots is ten thousand
- * 16 KiB tails: decoded, 160 MB of strings through the young generation. Only the runtime's own shape
- * is read here: all-ASCII bytes, no carriage return, the header line exactly the header text, and each
- * line empty or `# Name = value` with a value that does not end in white space. null when anything
- * else is met: the caller then decodes the text and reads it line by line, which gives the same answer
- * for what this reads and locates the problems of what it does not.
+ * tails. Only the runtime's own shape is read here: from the header on all-ASCII bytes and no carriage
+ * return, the header line exactly the header text, and each line empty or `# Name = value` with a
+ * value that does not end in white space. null when anything else is met: the caller then decodes the
+ * text and reads it line by line, which gives the same answer for what this reads and locates the
+ * problems of what it does not. (What precedes the header does not change the text reader's answer:
+ * it only counts the newlines there, and a newline byte never sits inside a UTF-8 sequence.)
  *
- * Method: one pass from the header, line by line: the name's word characters, the scalars' digits
- * accumulated in place (BigInt above 15 digits, as u64 does), the arrays skipped by one newline search
- * (PauseEnd decoded only when its largest entry is wanted), each value checked as the text reader
- * checks it.
+ * Method: one pass from the header, line by line, with no string made for the usual line: the name's
+ * bytes hashed on the way and matched against the known names, a number's digits accumulated in place
+ * up to its line's end (BigInt from 16 digits, as u64 reads them), the two 256-entry arrays skipped by
+ * one native newline search (PauseEnd decoded only when its largest entry is wanted). Each value is
+ * checked as the text reader checks it. A native call per short line (indexOf, toString) cost more
+ * than the line's bytes: the block's thirty short lines are walked in JavaScript.
  */
 export function parseMemStatsBlockBytes(
   b: Buffer,
   firstLine: number | null,
   options: MemStatsTextOptions = {},
 ): MemStatsBlock | null {
-  if (!isAscii(b) || b.indexOf(0x0d) >= 0) return null;
   const from = firstLine === null ? b.indexOf(0x0a) + 1 : 0;
   let at = b.indexOf(HEADER_BYTES, from);
   while (at >= 0 && at !== from && b[at - 1] !== 0x0a) at = b.indexOf(HEADER_BYTES, at + 1);
   if (at < 0) return null;
   const headerEnd = at + HEADER_BYTES.length;
   if (b[headerEnd] !== 0x0a) return null;
+  const block = at === 0 ? b : b.subarray(at);
+  if (!isAscii(block) || block.indexOf(0x0d) >= 0) return null;
   let headerLine = 1;
   if (firstLine !== null) {
     headerLine = firstLine;
@@ -148,74 +265,99 @@ export function parseMemStatsBlockBytes(
   }
   const pauseEnd = options.pauseEnd ?? true;
   const v: Partial<MemStatsValues> = {};
-  const keys = new Set<string>();
+  const keys: string[] = [];
+  let seen = 0;
   let lastPauseEndMs: number | null = null;
   const n = b.length;
   for (let p = headerEnd + 1; p < n;) {
-    let eol = b.indexOf(0x0a, p);
-    if (eol < 0) eol = n;
-    if (eol === p) {
-      p = eol + 1;
+    if (b[p] === 0x0a) {
+      p++;
       continue;
     }
     if (b[p] !== 0x23 || b[p + 1] !== 0x20) return null;
     let k = p + 2;
-    while (k < eol && isWordChar(b[k]!)) k++;
+    let h = 0;
+    for (; k < n; k++) {
+      const c = b[k]!;
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f))
+        break;
+      h = nameHash(h, c);
+    }
     const vs = k + 3;
-    if (k === p + 2 || vs >= eol || b[k] !== 0x20 || b[k + 1] !== 0x3d || b[k + 2] !== 0x20) return null;
-    // a value ending in white space (trimEnd's business) is left to the text reader
-    if (b[eol - 1]! <= 0x20 || b[eol - 1]! >= 0x7f) return null;
-    const key = b.toString("latin1", p + 2, k);
-    keys.add(key);
-    if (SCALARS.has(key)) {
-      const x = byteDigitsAt(b, vs, eol);
-      if (x < 0) return null;
-      setField(v, key as keyof MemStatsValues, x);
-    } else if (key === "Stack" || key === "MSpan" || key === "MCache") {
-      const slash = b.indexOf(" / ", vs, "latin1");
-      if (slash < 0 || slash >= eol) return null;
-      const inuse = byteDigitsAt(b, vs, slash);
-      const sys = byteDigitsAt(b, slash + 3, eol);
-      if (inuse < 0 || sys < 0) return null;
-      const pair = PAIRS[key]!;
+    if (k === p + 2 || vs >= n || b[k] !== 0x20 || b[k + 1] !== 0x3d || b[k + 2] !== 0x20) return null;
+    if (b[vs] === 0x0a) return null;
+    let known = KEY_SLOTS[h & KEY_SLOT_MASK]! - 1;
+    if (known >= 0 && !bytesAre(b, p + 2, k, KNOWN_KEY_BYTES[known]!)) known = -1;
+    if (known >= 0) {
+      if ((seen & (1 << known)) === 0) {
+        seen |= 1 << known;
+        keys.push(KNOWN_KEYS[known]!);
+      }
+    } else {
+      const key = b.toString("latin1", p + 2, k);
+      if (!keys.includes(key)) keys.push(key);
+    }
+    const kind = known >= 0 ? KNOWN_KEY_KINDS[known]! : ValueKind.Skipped;
+    let eol: number;
+    if (kind === ValueKind.Scalar) {
+      const x = digitRun(b, vs, n);
+      eol = runEnd;
+      // a value with anything but digits (or ending in white space) is left to the text reader
+      if (!endsLine(b, eol, n)) return null;
+      setField(v, KNOWN_KEYS[known] as keyof MemStatsValues, x);
+    } else if (kind === ValueKind.Pair) {
+      const inuse = digitRun(b, vs, n);
+      const slash = runEnd;
+      if (slash === vs || b[slash] !== 0x20 || b[slash + 1] !== 0x2f || b[slash + 2] !== 0x20) return null;
+      const sys = digitRun(b, slash + 3, n);
+      eol = runEnd;
+      if (eol === slash + 3 || !endsLine(b, eol, n)) return null;
+      const pair = PAIRS[KNOWN_KEYS[known]!]!;
       setField(v, pair[0], inuse);
       setField(v, pair[1], sys);
-    } else if (key === "LastGC") {
-      const ms = nsToMs(b.toString("latin1", vs, eol));
-      if (ms === null) return null;
+    } else if (kind === ValueKind.LastGC) {
+      digitRun(b, vs, n);
+      eol = runEnd;
+      if (!endsLine(b, eol, n)) return null;
+      // Unix ns to ms is dropping the last six digits (nsToMs's integer division)
+      const ms = eol - vs > 6 ? nsToMs(b.toString("latin1", vs, eol)) : 0;
       v.LastGCMs = ms === 0 ? null : ms;
-    } else if (key === "PauseEnd") {
-      if (pauseEnd && b[vs] === 0x5b && b[eol - 1] === 0x5d && eol - vs >= 2) {
-        const list = b.toString("latin1", vs + 1, eol - 1);
-        const largest = largestDecimal(list);
-        const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
-        if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
+    } else {
+      if (kind === ValueKind.PauseEnd || (known >= 0 && KNOWN_KEYS[known] === "PauseNs")) {
+        // the two 256-entry arrays: one native search for the line's end
+        eol = b.indexOf(0x0a, vs);
+        if (eol < 0) eol = n;
+      } else {
+        eol = vs;
+        while (eol < n && b[eol] !== 0x0a) eol++;
       }
-    } else if (key === "GCCPUFraction") {
-      const f = Number(b.toString("latin1", vs, eol));
-      if (!Number.isFinite(f)) return null;
-      v.GCCPUFraction = f;
+      // a value ending in white space (trimEnd's business) is left to the text reader
+      if (b[eol - 1]! <= 0x20 || b[eol - 1]! >= 0x7f) return null;
+      if (kind === ValueKind.PauseEnd) {
+        if (pauseEnd && b[vs] === 0x5b && b[eol - 1] === 0x5d && eol - vs >= 2) {
+          const list = b.toString("latin1", vs + 1, eol - 1);
+          const largest = largestDecimal(list);
+          const ms = largest ? nsToMs(list.slice(largest[0], largest[1])) : null;
+          if (ms !== null && ms > 0 && (lastPauseEndMs === null || ms > lastPauseEndMs)) lastPauseEndMs = ms;
+        }
+      } else if (kind === ValueKind.Fraction) {
+        const f = Number(b.toString("latin1", vs, eol));
+        if (!Number.isFinite(f)) return null;
+        v.GCCPUFraction = f;
+      }
     }
     p = eol + 1;
   }
-  for (const f of CORE_FIELDS) if (v[f] === undefined) return null;
+  // CORE_FIELDS, each by name (one keyed load per field name is slower than the six named loads)
+  const core =
+    v.HeapAlloc !== undefined &&
+    v.HeapSys !== undefined &&
+    v.HeapIdle !== undefined &&
+    v.HeapInuse !== undefined &&
+    v.HeapReleased !== undefined &&
+    v.Sys !== undefined;
+  if (!core) return null;
   return { values: v as MemStatsValues, keys, headerLine, lastPauseEndMs, problems: [] };
-}
-
-/** digitsAt on bytes (ASCII already checked). */
-function byteDigitsAt(b: Buffer, start: number, end: number): number {
-  if (end <= start) return -1;
-  if (end - start >= 16) {
-    for (let i = start; i < end; i++) if (b[i]! < 0x30 || b[i]! > 0x39) return -1;
-    return Number(BigInt(b.toString("latin1", start, end)));
-  }
-  let x = 0;
-  for (let i = start; i < end; i++) {
-    const c = b[i]!;
-    if (c < 0x30 || c > 0x39) return -1;
-    x = x * 10 + (c - 0x30);
-  }
-  return x;
 }
 
 /**
@@ -397,7 +539,7 @@ export function parseMemStatsBlock(lines: string[], firstLine: number): MemStats
   const start = lines.findIndex(isHeaderLine);
   if (start < 0) return null;
   const v: Partial<MemStatsValues> = {};
-  const keys = new Set<string>();
+  const keys: string[] = [];
   const problems: { line: number; message: string }[] = [];
   let lastPauseEndMs: number | null = null;
   for (let i = start + 1; i < lines.length; i++) {
@@ -414,7 +556,7 @@ export function parseMemStatsBlock(lines: string[], firstLine: number): MemStats
     }
     const key = m[1]!;
     const value = m[2]!;
-    keys.add(key);
+    if (!keys.includes(key)) keys.push(key);
     if (SCALARS.has(key)) {
       const n = u64(value);
       if (n === null)

@@ -84,7 +84,7 @@ export const memstatsExcerpt: Parser = {
         src: { path: file.path, line: block.headerLine },
       });
     const hints: Hint[] = [];
-    if (block.keys.has("MaxRSS"))
+    if (block.keys.includes("MaxRSS"))
       hints.push({
         kind: "go-version-min",
         value: "1.15",
@@ -110,7 +110,7 @@ export const memstatsExcerpt: Parser = {
         issues,
       },
     };
-    const missing = block.keys.has("LastGC") ? AFTER_LAST_GC.filter((k) => !block.keys.has(k)) : [];
+    const missing = block.keys.includes("LastGC") ? AFTER_LAST_GC.filter((k) => !block.keys.includes(k)) : [];
     const problem = block.problems[0];
     if (problem)
       outcome.partial = { line: problem.line, message: located(file.path, problem.line, problem.message) };

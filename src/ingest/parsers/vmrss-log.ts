@@ -202,8 +202,13 @@ interface DayCache {
 const KEY_BYTES: readonly [Key, Buffer][] = KEYS.map((k) => [k, Buffer.from(k, "latin1")]);
 /** fastKeyLine's answer (module scratch, so that no object is built per line). */
 let fastKey: Key = "VmRSS";
-let fastKb = 0;
-let fastT = 0;
+/**
+ * fastKeyLine's kB and time, in a typed array: a module variable holding a double (a time is above
+ * 2^31) gets a fresh boxed number at every store, 600k a week.
+ */
+const fast = new Float64Array(2);
+const FAST_KB = 0;
+const FAST_T = 1;
 
 /** The value of each ASCII digit byte, -1 for any other byte (one lookup, no branch per digit). */
 const DIGIT = new Int8Array(256).fill(-1);
@@ -212,8 +217,8 @@ for (let c = 0; c <= 9; c++) DIGIT[0x30 + c] = c;
 /**
  * The line starting at `a` in `b` read without decoding it, when it is exactly what isoUtcRestAt and
  * plainKeyAt accept (an RFC 3339 UTC stamp, spaces or tabs, a plain `Key: N kB` line, then the line's
- * end: "\n", "\r\n" or the end of the bytes): the time, key and kB are left in fastT, fastKey and
- * fastKb, and the index of the line's "\n" (or the length) is returned. The line's end is found
+ * end: "\n", "\r\n" or the end of the bytes): the time, key and kB are left in fast[FAST_T], fastKey
+ * and fast[FAST_KB], and the index of the line's "\n" (or the length) is returned. The line's end is found
  * here, on the way, rather than searched for first. Only ASCII bytes are accepted, so that each
  * byte is the character the string path would see; anything else answers -1 and the line goes
  * through the string path, which gives the same reading for the lines read here. Every byte of
@@ -311,8 +316,8 @@ function fastKeyLine(b: Buffer, a: number, day: DayCache): number {
     day.ms = Date.UTC(y1 * 100 + y2, mo - 1, d);
   }
   fastKey = key;
-  fastKb = v;
-  fastT = day.ms + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  fast[FAST_KB] = v;
+  fast[FAST_T] = day.ms + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
   return nl;
 }
 
@@ -510,7 +515,7 @@ export const vmrssLog: Parser = {
       for (let from = 0; from <= bytes.length; i++) {
         const nl = fastKeyLine(bytes, from, day);
         if (nl >= 0) {
-          accept(fastKey, fastKb, fastT, false, i);
+          accept(fastKey, fast[FAST_KB]!, fast[FAST_T]!, false, i);
           from = nl + 1;
           continue;
         }

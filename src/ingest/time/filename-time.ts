@@ -81,22 +81,34 @@ export function timeFromName(name: string, zone: string): NameTime | null {
 }
 
 /**
- * Answers of timeFromPath by zone and path: ingest asks for every file's stamp up to three times (the
+ * Answers of timeFromPath by zone, then path: ingest asks for every file's stamp up to three times (the
  * reference year, the reference dates, the parser's stamp), and a week of one-minute snapshots is ten
- * thousand names through four regular expressions each. Bounded: cleared when it holds this many.
+ * thousand names through four regular expressions each. Keyed by the path string itself (its hash is
+ * kept with it), and the answers frozen and shared: a key built per call and a copy per answer cost
+ * as much as the lookup saved. Bounded: cleared when it holds this many.
  */
 const PATH_CACHE_LIMIT = 65_536;
-const pathCache = new Map<string, NameTime | null>();
+const pathCache = new Map<string, Map<string, Readonly<NameTime> | null>>();
+let pathCacheSize = 0;
 
 /** The capture time a relative path states: the file name first, then the folders from the nearest out. */
-export function timeFromPath(relPath: string, zone: string): NameTime | null {
-  const key = `${zone}\u0000${relPath}`;
-  const cached = pathCache.get(key);
-  if (cached !== undefined) return cached && { ...cached };
+export function timeFromPath(relPath: string, zone: string): Readonly<NameTime> | null {
+  let byPath = pathCache.get(zone);
+  if (!byPath) {
+    byPath = new Map();
+    pathCache.set(zone, byPath);
+  }
+  const cached = byPath.get(relPath);
+  if (cached !== undefined) return cached;
   const found = timeFromPathUncached(relPath, zone);
-  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
-  pathCache.set(key, found && { ...found });
-  return found;
+  if (pathCacheSize >= PATH_CACHE_LIMIT) {
+    for (const m of pathCache.values()) m.clear();
+    pathCacheSize = 0;
+  }
+  const answer = found && Object.freeze(found);
+  byPath.set(relPath, answer);
+  pathCacheSize++;
+  return answer;
 }
 
 function timeFromPathUncached(relPath: string, zone: string): NameTime | null {
