@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point for `npx memgap`: runs the compiled CLI (npm ci builds it through the `prepare` script).
-import { main } from "../dist/cli/main.js";
+// Entry point for `npx memgap`: runs the compiled CLI, bundled (npm ci builds it through the `prepare`
+// script: tsc into dist/, then scripts/bundle.mjs into dist/bundle/).
+import { main } from "../dist/bundle/memgap.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -2,13 +2,11 @@
  * Small robust statistics over time series (times in ms, values in bytes or counts): median, MAD,
  * rolling median, least-squares slope, and O(1) segment costs from prefix sums for segmentation.
  */
+import { medianInPlace } from "../common/select.js";
 
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;
-  // a typed array sorts numerically in native code: the same order as (a, b) => a - b, far faster
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return medianInPlace(Float64Array.from(values));
 }
 
 /** Median absolute deviation from the median. */
@@ -27,17 +25,9 @@ export function noiseSigma(values: number[]): number {
   if (values.length < 3) return 0;
   const d = new Float64Array(values.length - 1);
   for (let i = 1; i < values.length; i++) d[i - 1] = values[i]! - values[i - 1]!;
-  d.sort();
-  const m = sortedMedian(d);
+  const m = medianInPlace(d);
   for (let i = 0; i < d.length; i++) d[i] = Math.abs(d[i]! - m);
-  d.sort();
-  return (sortedMedian(d) * 1.4826) / Math.SQRT2;
-}
-
-/** The median of a non-empty ascending array. */
-function sortedMedian(s: Float64Array): number {
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return (medianInPlace(d) * 1.4826) / Math.SQRT2;
 }
 
 /**

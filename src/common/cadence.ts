@@ -1,3 +1,5 @@
+import { selectKth } from "./select.js";
+
 /**
  * The median spacing of a sorted list of times, ms; null with fewer than two distinct times.
  *
@@ -45,35 +47,4 @@ function majorityDelta(times: ArrayLike<number>): number | null {
     if (d === candidate) held++;
   }
   return 2 * held > positive ? candidate : null;
-}
-
-/** The k-th smallest value (0-based) of `a`, which is reordered in place. */
-function selectKth(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as the pivot: sorted or constant input stays O(n)
-    const x = a[lo]!;
-    const y = a[mid]!;
-    const z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i]!;
-        a[i] = a[j]!;
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
 }

@@ -30,6 +30,45 @@ const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap(?:\/(\d+))?/
  */
 const TAIL_BYTES = 12 * 1024;
 
+const WITH_PAUSE_END = { pauseEnd: true } as const;
+const WITHOUT_PAUSE_END = { pauseEnd: false } as const;
+
+/** The ASCII digits from `at`: their value (Number of their text) and the first byte after them. */
+let digitsEnd = 0;
+function digitsAt(b: Buffer, at: number): number | null {
+  let i = at;
+  let x = 0;
+  for (; i < b.length; i++) {
+    const c = b[i]! - 0x30;
+    if (c < 0 || c > 9) break;
+    x = x * 10 + c;
+  }
+  digitsEnd = i;
+  if (i === at) return null;
+  return i - at > 15 ? Number(b.toString("latin1", at, i)) : x;
+}
+
+/** Whether b holds the ASCII `text` at `at`. */
+function bytesAt(b: Buffer, at: number, text: string): boolean {
+  if (at + text.length > b.length) return false;
+  for (let k = 0; k < text.length; k++) if (b[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * HEADER's second group (the in-use bytes) read from the first line's bytes when HEADER matches it,
+ * else null (the caller then decodes the line and asks HEADER, for the message). The same answer as
+ * Number(HEADER.exec(firstLine)[2]): HEADER is anchored at the start and its match is all ASCII.
+ */
+export function headerInuseBytes(b: Buffer): number | null {
+  if (!bytesAt(b, 0, "heap profile: ") || digitsAt(b, 14) === null || !bytesAt(b, digitsEnd, ": "))
+    return null;
+  const inuse = digitsAt(b, digitsEnd + 2);
+  if (inuse === null || !bytesAt(b, digitsEnd, " [") || digitsAt(b, digitsEnd + 2) === null) return null;
+  if (!bytesAt(b, digitsEnd, ": ") || digitsAt(b, digitsEnd + 2) === null) return null;
+  return bytesAt(b, digitsEnd, "] @ heap") ? inuse : null;
+}
+
 export const heapDebug1: Parser = {
   id: "heap-debug1",
   description: "heap or allocs profile, debug=1 text with the # runtime.MemStats block",
@@ -41,22 +80,26 @@ export const heapDebug1: Parser = {
     return start.length >= n && start.compare(HEAP_MAGIC, 0, n, 0, n) === 0;
   },
   async parse(file: CaptureFile, options: IngestOptions): Promise<ParseOutcome> {
-    // the first line decoded alone (a newline byte never sits inside a UTF-8 sequence: same text)
     const start = startOf(file);
-    const firstLine = start.subarray(0, start.indexOf(0x0a) >>> 0).toString("utf8");
-    const header = HEADER.exec(firstLine);
-    if (!header) {
-      return {
-        kind: "malformed",
-        format: this.id,
-        line: 1,
-        message: `header is not 'heap profile: N: N [N: N] @ heap/N': ${JSON.stringify(firstLine.slice(0, 80))}`,
-      };
+    let totalInuseBytes = headerInuseBytes(start);
+    if (totalInuseBytes === null) {
+      // the first line decoded alone (a newline byte never sits inside a UTF-8 sequence: same text)
+      const firstLine = start.subarray(0, start.indexOf(0x0a) >>> 0).toString("utf8");
+      const header = HEADER.exec(firstLine);
+      if (!header) {
+        return {
+          kind: "malformed",
+          format: this.id,
+          line: 1,
+          message: `header is not 'heap profile: N: N [N: N] @ heap/N': ${JSON.stringify(firstLine.slice(0, 80))}`,
+        };
+      }
+      totalInuseBytes = Number(header[2]);
     }
     // The time from the file name when it states one; the PauseEnd bound is then never used, and
     // the block's longest line (256 19-digit PauseEnd entries) is not scanned for it.
     const named = stampFile(file, options, null);
-    const memStatsOptions = { pauseEnd: named.prov !== "filename" };
+    const memStatsOptions = named.prov === "filename" ? WITHOUT_PAUSE_END : WITH_PAUSE_END;
     let wholeFile = file.size <= TAIL_BYTES;
     // The usual block is read from the bytes (the file's tail, or all of a small file), undecoded;
     // anything else from the text.
@@ -81,7 +124,7 @@ export const heapDebug1: Parser = {
     if (!block) {
       const lines = text.split("\n");
       const lastLine = lines.length - (lines[lines.length - 1] === "" ? 1 : 0);
-      if (isLegacySitesOnly(lines, text)) return sitesOnly(file, options, this.id, header, lastLine);
+      if (isLegacySitesOnly(lines, text)) return sitesOnly(file, options, this.id, totalInuseBytes, lastLine);
       return {
         kind: "malformed",
         format: this.id,
@@ -137,7 +180,7 @@ export const heapDebug1: Parser = {
             zoneAssumed: stamp.zoneAssumed || undefined,
             src,
             format: "heap-debug1",
-            totalInuseBytes: Number(header[2]),
+            totalInuseBytes,
             sites: null,
           },
         ],
@@ -199,7 +242,7 @@ function sitesOnly(
   file: CaptureFile,
   options: IngestOptions,
   format: string,
-  header: RegExpExecArray,
+  totalInuseBytes: number,
   lastLine: number,
 ): ParseOutcome {
   const stamp = stampFile(file, options, null);
@@ -215,7 +258,7 @@ function sitesOnly(
           zoneAssumed: stamp.zoneAssumed || undefined,
           src: { path: file.path },
           format: "heap-debug1",
-          totalInuseBytes: Number(header[2]),
+          totalInuseBytes,
           sites: null,
         },
       ],
