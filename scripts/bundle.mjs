@@ -4,10 +4,11 @@
 // pipeline, batch, the renderers). Packages stay external: each heavy dependency is still loaded, on
 // first use, from node_modules by the one file that imports it. Paths taken from import.meta.url
 // (templates/, package.json, the batch worker) resolve the same from dist/bundle/ as from dist/<dir>/.
+// Also writes dist/templates.js: the report templates precompiled (see src/render/html.ts).
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "dist", "bundle");
@@ -27,3 +28,8 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
+
+const { precompiledTemplatesModule } = await import(
+  pathToFileURL(path.join(ROOT, "dist", "render", "html.js")).href
+);
+writeFileSync(path.join(ROOT, "dist", "templates.js"), await precompiledTemplatesModule());

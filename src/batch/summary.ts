@@ -93,6 +93,6 @@ export async function writeBatchOutputs(
   const json = path.join(outRoot, `summary${suffix}.json`);
   const html = path.join(outRoot, `index${suffix}.html`);
   await writeFileAtomic(json, JSON.stringify(summary, null, 2) + "\n");
-  await writeFileAtomic(html, renderIndexHtml(buildIndexView(summary)));
+  await writeFileAtomic(html, await renderIndexHtml(buildIndexView(summary)));
   return [json, html];
 }

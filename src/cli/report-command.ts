@@ -55,12 +55,14 @@ export async function runReportCommand(
     // the browser's start-up can overlap, rather than a wait before it begins.
     const { buildIncidentModels } = await import("../pipeline/run-incident.js");
     const models = await buildIncidentModels(incidentDir, id, options);
-    const launchFailure = await launched;
-    if (launchFailure) {
+    // The browser is waited for only when the page is rendered and ready to print (writeReport).
+    const ready = launched.then(async (launchFailure) => {
+      if (!launchFailure) return printer;
       notes.push(launchFailure);
-      await printer?.close();
+      await printer?.close().catch(() => undefined);
       printer = null;
-    }
+      return null;
+    });
     const res = await writeReport({
       outDir,
       formats: flags.formats,
@@ -69,7 +71,7 @@ export async function runReportCommand(
         return models.view;
       },
       json: models.json,
-      printer,
+      printer: ready,
       paper: flags.paper,
     });
     return {

@@ -4,26 +4,85 @@
  * imports handlebars. Everything from the view is escaped by Handlebars' {{ }}; only the SVG charts,
  * which memgap generates (vega escapes the text in them), and the CSS are inserted raw.
  */
-import Handlebars from "handlebars";
+import type HandlebarsApi from "handlebars";
 import { readFileSync } from "node:fs";
 import type { ReportView, ViewChart } from "../model/report.js";
 import type { IndexView } from "../model/batch.js";
 
+type Handlebars = typeof HandlebarsApi;
+type Spec = TemplateSpecification;
+
 const TEMPLATES = new URL("../../templates/", import.meta.url);
 
-let compiled: HandlebarsTemplateDelegate | null = null;
+/** The templates (templates/*.hbs) and the partials of the report's. */
+const TEMPLATE_NAMES = ["report", "finding", "rich", "index"] as const;
+type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-function template(): HandlebarsTemplateDelegate {
-  if (!compiled) {
-    const hb = Handlebars.create();
-    hb.registerPartial("finding", readFileSync(new URL("finding.hbs", TEMPLATES), "utf8"));
-    hb.registerPartial("rich", readFileSync(new URL("rich.hbs", TEMPLATES), "utf8"));
-    compiled = hb.compile(readFileSync(new URL("report.hbs", TEMPLATES), "utf8"), {
-      strict: true,
-      noEscape: false,
-    });
+/** Strict: a field the template names and the view lacks is an error, not an empty string. */
+const COMPILE_OPTIONS = { strict: true, noEscape: false } as const;
+
+/**
+ * The templates precompiled by the build (scripts/bundle.mjs writes precompiledTemplatesModule() to
+ * dist/templates.js, beside the compiled code): handlebars' runtime loads and instantiates them in
+ * ~10 ms, where loading its compiler and compiling the templates at the first render took ~45 ms of
+ * every HTML and PDF report. Without that file (the sources run as they are, in the tests) the
+ * templates are compiled from templates/ at the first render, with the same options.
+ */
+const PRECOMPILED = new URL("../templates.js", import.meta.url);
+
+export interface Templates {
+  report: HandlebarsTemplateDelegate;
+  index: HandlebarsTemplateDelegate;
+}
+
+function source(name: TemplateName): string {
+  return readFileSync(new URL(`${name}.hbs`, TEMPLATES), "utf8");
+}
+
+/** The templates from precompiled specifications, on handlebars' runtime. */
+function templatesFromSpecs(runtime: Handlebars, specs: Record<TemplateName, Spec>): Templates {
+  const hb = runtime.create();
+  hb.registerPartial("finding", hb.template(specs.finding));
+  hb.registerPartial("rich", hb.template(specs.rich));
+  return { report: hb.template(specs.report), index: runtime.create().template(specs.index) };
+}
+
+/** The templates compiled from templates/ (the partials compile with the report's options). */
+export async function compiledTemplates(): Promise<Templates> {
+  const full = (await import("handlebars")).default;
+  const hb = full.create();
+  hb.registerPartial("finding", source("finding"));
+  hb.registerPartial("rich", source("rich"));
+  return {
+    report: hb.compile(source("report"), COMPILE_OPTIONS),
+    index: full.create().compile(source("index"), COMPILE_OPTIONS),
+  };
+}
+
+/** dist/templates.js: every template precompiled with COMPILE_OPTIONS, as an ES module of specifications. */
+export async function precompiledTemplatesModule(): Promise<string> {
+  const full = (await import("handlebars")).default;
+  const lines = ["// Written by scripts/bundle.mjs from templates/*.hbs (src/render/html.ts); do not edit."];
+  for (const name of TEMPLATE_NAMES) {
+    lines.push(`export const ${name} = ${full.precompile(source(name), COMPILE_OPTIONS) as string};`);
   }
-  return compiled;
+  return lines.join("\n") + "\n";
+}
+
+let templates: Promise<Templates> | null = null;
+
+/** The templates of a module precompiledTemplatesModule() wrote, or null when there is none at `url`. */
+export async function precompiledTemplates(url: URL): Promise<Templates | null> {
+  const specs = (await import(url.href).catch(() => null)) as Record<TemplateName, Spec> | null;
+  if (!specs) return null;
+  const runtime = (await import("handlebars/runtime.js")).default as unknown as Handlebars;
+  return templatesFromSpecs(runtime, specs);
+}
+
+/** The templates, loaded once: precompiled when the build wrote them, else compiled now. */
+export function loadTemplates(): Promise<Templates> {
+  templates ??= precompiledTemplates(PRECOMPILED).then((t) => t ?? compiledTemplates());
+  return templates;
 }
 
 export function reportCss(): string {
@@ -48,17 +107,17 @@ export function neutraliseBidi(html: string): string {
   return html.replace(BIDI_CONTROLS, (c) => `\u27e8U+${c.charCodeAt(0).toString(16).toUpperCase()}\u27e9`);
 }
 
-export function renderHtml(view: ReportView, charts: RenderedChart[], paper: Paper = "a4"): string {
-  return neutraliseBidi(template()({ ...view, charts, css: reportCss(), pageSize: PAGE_SIZE[paper] }));
+export async function renderHtml(
+  view: ReportView,
+  charts: RenderedChart[],
+  paper: Paper = "a4",
+): Promise<string> {
+  const { report } = await loadTemplates();
+  return neutraliseBidi(report({ ...view, charts, css: reportCss(), pageSize: PAGE_SIZE[paper] }));
 }
 
-let compiledIndex: HandlebarsTemplateDelegate | null = null;
-
 /** The batch index page (templates/index.hbs): self-contained, every value escaped. */
-export function renderIndexHtml(view: IndexView): string {
-  compiledIndex ??= Handlebars.create().compile(readFileSync(new URL("index.hbs", TEMPLATES), "utf8"), {
-    strict: true,
-    noEscape: false,
-  });
-  return neutraliseBidi(compiledIndex(view));
+export async function renderIndexHtml(view: IndexView): Promise<string> {
+  const { index } = await loadTemplates();
+  return neutraliseBidi(index(view));
 }

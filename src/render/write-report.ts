@@ -18,9 +18,10 @@ export interface WriteRequest {
   json: ReportJson;
   /**
    * null when no browser is available: the PDF is skipped with a note. Only print() is used: a
-   * PdfPrinter, or the batch worker's proxy to the batch's shared browser.
+   * PdfPrinter, or the batch worker's proxy to the batch's shared browser. A promise (a browser still
+   * starting) is awaited only once the HTML is rendered, so that the rendering overlaps the start.
    */
-  printer: ReportPrinter | null;
+  printer: ReportPrinter | null | Promise<ReportPrinter | null>;
   paper: "a4" | "letter";
 }
 
@@ -66,16 +67,16 @@ export async function writeReport(req: WriteRequest): Promise<WriteResult> {
   }
   if (req.formats.includes("html") || req.formats.includes("pdf")) {
     const { renderHtml } = await import("./html.js");
-    const html = renderHtml(req.view, await renderCharts(req.view), req.paper);
+    const html = await renderHtml(req.view, await renderCharts(req.view), req.paper);
     // report.html is written while Chromium prints: both are waits on something other than this thread.
     const work: Promise<string>[] = [];
     if (req.formats.includes("html"))
       work.push(writeFileAtomic(target("report.html"), html).then(() => target("report.html")));
     if (req.formats.includes("pdf")) {
-      if (!req.printer) {
+      const printer = await req.printer;
+      if (!printer) {
         notes.push("PDF skipped: no browser");
       } else {
-        const printer = req.printer;
         const meta = {
           title: req.view.title,
           header: `${req.view.title} · ${req.view.verdictLabel}`,

@@ -2,7 +2,7 @@
 // fails to start must still end as "no browser" (the other formats written, the install hint given),
 // and a run that fails before printing must not leave a browser behind.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -11,11 +11,21 @@ import { INSTALL_HINT } from "../../src/render/pdf.js";
 import { sample } from "../helpers/paths.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "memgap-pdf-launch-"));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+// This file's own temp directory for the profiles PdfPrinter makes (os.tmpdir() follows TMPDIR): other
+// test files running beside this one start browsers of their own, whose profiles must not count here.
+const profiles = path.join(tmp, "profiles");
+mkdirSync(profiles);
+const savedTmpdir = process.env.TMPDIR;
+process.env.TMPDIR = profiles;
+after(() => {
+  if (savedTmpdir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmpdir;
+  rmSync(tmp, { recursive: true, force: true });
+});
 
-/** Chromium profile directories PdfPrinter creates (and must remove) in the temp directory. */
+/** Chromium profile directories PdfPrinter creates (and must remove) in this file's temp directory. */
 function profileDirs(): Set<string> {
-  return new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith("memgap-chromium-")));
+  return new Set(readdirSync(profiles).filter((n) => n.startsWith("memgap-chromium-")));
 }
 
 test("a browser that does not start: HTML and JSON are written, the PDF is skipped with the install hint", async () => {

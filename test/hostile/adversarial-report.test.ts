@@ -357,7 +357,7 @@ test("the growth-sites table escapes hostile function names in HTML and Markdown
     last: "2.00 MiB",
   }));
   const hostileView = { ...view, rootCause: { ...base, growthSites } };
-  const html = renderHtml(hostileView, []);
+  const html = await renderHtml(hostileView, []);
   const md = renderMarkdown(hostileView);
   assertInertHtml(html);
   assertInertMarkdown(md);

@@ -33,7 +33,7 @@ export function assertSelfContained(html: string): void {
 
 test("the HTML report is self-contained, has table headers and its sections in postmortem order", async () => {
   const m = await sampleModels("madvfree-burst");
-  const html = renderHtml(m.view, await renderCharts(m.view));
+  const html = await renderHtml(m.view, await renderCharts(m.view));
   assertSelfContained(html);
   const order = [
     "summary",
@@ -59,8 +59,8 @@ test("the HTML report is self-contained, has table headers and its sections in p
 
 test("the @page size follows --paper", async () => {
   const m = await sampleModels("madvfree-burst");
-  assert.match(renderHtml(m.view, [], "a4"), /@page \{ size: A4; \}/);
-  assert.match(renderHtml(m.view, [], "letter"), /@page \{ size: letter; \}/);
+  assert.match(await renderHtml(m.view, [], "a4"), /@page \{ size: A4; \}/);
+  assert.match(await renderHtml(m.view, [], "letter"), /@page \{ size: letter; \}/);
 });
 
 test("text from captures and incident.yaml is escaped, never markup", async () => {
@@ -78,7 +78,7 @@ test("text from captures and incident.yaml is escaped, never markup", async () =
     ].join("\n"),
   );
   const m = await buildIncidentModels(dir, "restart-leak", FIXED_OPTIONS);
-  const html = renderHtml(m.view, await renderCharts(m.view));
+  const html = await renderHtml(m.view, await renderCharts(m.view));
   assertSelfContained(html);
   assert.ok(
     html.includes("&lt;img src&#x3D;http://127.0.0.1:9/x onerror&#x3D;alert(1)&gt;") ||

@@ -31,7 +31,7 @@ after(async () => {
 /** Print a sample's report; returns the PDF path, its text (pdftotext -layout) and pdfinfo. */
 async function printSample(name: string, paper: "a4" | "letter" = "a4") {
   const m = await sampleModels(name);
-  const html = renderHtml(m.view, await renderCharts(m.view), paper);
+  const html = await renderHtml(m.view, await renderCharts(m.view), paper);
   const res = await printer.print(html, {
     title: m.view.title,
     header: `${m.view.title} · ${m.view.verdictLabel}`,
