@@ -109,39 +109,21 @@ export interface MemStatsTextOptions {
 const HEADER_BYTES = Buffer.from(HEADER_TEXT, "latin1");
 
 /**
- * The names runtime/pprof writes in the block (Go 1.9 to 1.25), each with a bit in the byte reader's
- * `seen` mask; a name outside this list is decoded, as the text reader would see it.
+ * The names runtime/pprof writes in the block (Go 1.9 to 1.25): the values read (SCALARS, PAIRS and
+ * four more) and the ones only recognised. Each has a bit in the byte reader's `seen` mask; a name
+ * outside this list is decoded, as the text reader would see it.
  */
-const KNOWN_KEYS = [
-  "Alloc",
-  "TotalAlloc",
-  "Sys",
-  "Lookups",
-  "Mallocs",
-  "Frees",
-  "HeapAlloc",
-  "HeapSys",
-  "HeapIdle",
-  "HeapInuse",
-  "HeapReleased",
-  "HeapObjects",
-  "Stack",
-  "MSpan",
-  "MCache",
-  "BuckHashSys",
-  "GCSys",
-  "OtherSys",
-  "NextGC",
+const KNOWN_KEYS: readonly string[] = [
+  ...SCALARS,
+  ...Object.keys(PAIRS),
   "LastGC",
-  "PauseNs",
   "PauseEnd",
-  "NumGC",
-  "NumForcedGC",
   "GCCPUFraction",
+  "Lookups",
+  "PauseNs",
   "DebugGC",
   "EnableGC",
-  "MaxRSS",
-] as const;
+];
 
 /** How the byte reader reads a known name's value. */
 const enum ValueKind {
