@@ -16,6 +16,7 @@ import {
   type ParseOutcome,
   type Parser,
 } from "../parser.js";
+import { bytesAt, digitRun, digitRunEnd } from "../byte-text.js";
 import { stampFile } from "../time/file-stamp.js";
 import { parseMemStatsBlockBytes, parseMemStatsBlockText } from "./memstats-block.js";
 
@@ -32,40 +33,24 @@ const TAIL_BYTES = 12 * 1024;
 const WITH_PAUSE_END = { pauseEnd: true } as const;
 const WITHOUT_PAUSE_END = { pauseEnd: false } as const;
 
-/** The ASCII digits from `at`: their value (Number of their text) and the first byte after them. */
-let digitsEnd = 0;
-function digitsAt(b: Buffer, at: number): number | null {
-  let i = at;
-  let x = 0;
-  for (; i < b.length; i++) {
-    const c = b[i]! - 0x30;
-    if (c < 0 || c > 9) break;
-    x = x * 10 + c;
-  }
-  digitsEnd = i;
-  if (i === at) return null;
-  return i - at > 15 ? Number(b.toString("latin1", at, i)) : x;
-}
-
-/** Whether b holds the ASCII `text` at `at`. */
-function bytesAt(b: Buffer, at: number, text: string): boolean {
-  if (at + text.length > b.length) return false;
-  for (let k = 0; k < text.length; k++) if (b[at + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
-
 /**
  * HEADER's second group (the in-use bytes) read from the first line's bytes when HEADER matches it,
  * else null (the caller then decodes the line and asks HEADER, for the message). The same answer as
  * Number(HEADER.exec(firstLine)[2]): HEADER is anchored at the start and its match is all ASCII.
  */
 export function headerInuseBytes(b: Buffer): number | null {
-  if (!bytesAt(b, 0, "heap profile: ") || digitsAt(b, 14) === null || !bytesAt(b, digitsEnd, ": "))
-    return null;
-  const inuse = digitsAt(b, digitsEnd + 2);
-  if (inuse === null || !bytesAt(b, digitsEnd, " [") || digitsAt(b, digitsEnd + 2) === null) return null;
-  if (!bytesAt(b, digitsEnd, ": ") || digitsAt(b, digitsEnd + 2) === null) return null;
-  return bytesAt(b, digitsEnd, "] @ heap") ? inuse : null;
+  if (!bytesAt(b, 0, "heap profile: ") || !digitsThen(b, 14, ": ")) return null;
+  const at = digitRunEnd + 2;
+  const inuse = digitRun(b, at);
+  if (digitRunEnd === at || !bytesAt(b, digitRunEnd, " [")) return null;
+  if (!digitsThen(b, digitRunEnd + 2, ": ") || !digitsThen(b, digitRunEnd + 2, "] @ heap")) return null;
+  return inuse;
+}
+
+/** One `\d+` of HEADER at `at` (one digit or more) and the literal `text` after it. */
+function digitsThen(b: Buffer, at: number, text: string): boolean {
+  digitRun(b, at);
+  return digitRunEnd > at && bytesAt(b, digitRunEnd, text);
 }
 
 export const heapDebug1: Parser = {

@@ -5,6 +5,7 @@
  */
 import { isAscii } from "node:buffer";
 import type { MemStatsValues } from "../../model/capture.js";
+import { bytesAt, digitRun, digitRunEnd } from "../byte-text.js";
 
 export interface MemStatsBlock {
   values: MemStatsValues;
@@ -145,7 +146,6 @@ function valueKindOf(key: string): ValueKind {
   return ValueKind.Skipped;
 }
 
-const KNOWN_KEY_BYTES = KNOWN_KEYS.map((k) => Buffer.from(k, "latin1"));
 const KNOWN_KEY_KINDS = KNOWN_KEYS.map(valueKindOf);
 
 /** The byte reader's hash of a name (h * 33 + c over its bytes, 32-bit). */
@@ -159,9 +159,9 @@ function nameHash(h: number, c: number): number {
  * outside the list that lands in a used slot fails the byte comparison.
  */
 const KEY_SLOTS = ((): Int8Array => {
-  const hashes = KNOWN_KEY_BYTES.map((bytes) => {
+  const hashes = KNOWN_KEYS.map((name) => {
     let h = 0;
-    for (const c of bytes) h = nameHash(h, c);
+    for (let i = 0; i < name.length; i++) h = nameHash(h, name.charCodeAt(i));
     return h;
   });
   for (let size = 32; size <= 1 << 16; size *= 2) {
@@ -176,32 +176,6 @@ const KEY_SLOTS = ((): Int8Array => {
   throw new Error("no collision-free table for the MemStats names");
 })();
 const KEY_SLOT_MASK = KEY_SLOTS.length - 1;
-
-/** A digit run read by `digitRun`: the value (exact below 16 digits) and the first byte after it. */
-let runEnd = 0;
-
-/**
- * The value of the ASCII digits from `start` (possibly none), leaving the first non-digit's offset in
- * `runEnd`. Sixteen digits or more are read with BigInt, as u64 reads them.
- */
-function digitRun(b: Buffer, start: number, n: number): number {
-  let x = 0;
-  let i = start;
-  for (; i < n; i++) {
-    const c = b[i]! - 0x30;
-    if (c < 0 || c > 9) break;
-    x = x * 10 + c;
-  }
-  runEnd = i;
-  return i - start >= 16 ? Number(BigInt(b.toString("latin1", start, i))) : x;
-}
-
-/** Whether b[start, end) holds exactly `name` (compared here: a subarray and a native call cost more). */
-function bytesAre(b: Buffer, start: number, end: number, name: Buffer): boolean {
-  if (end - start !== name.length) return false;
-  for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) return false;
-  return true;
-}
 
 /** Whether the byte ends a line (a newline, or the end of the bytes). */
 function endsLine(b: Buffer, i: number, n: number): boolean {
@@ -269,7 +243,8 @@ export function parseMemStatsBlockBytes(
     if (k === p + 2 || vs >= n || b[k] !== 0x20 || b[k + 1] !== 0x3d || b[k + 2] !== 0x20) return null;
     if (b[vs] === 0x0a) return null;
     let known = KEY_SLOTS[h & KEY_SLOT_MASK]! - 1;
-    if (known >= 0 && !bytesAre(b, p + 2, k, KNOWN_KEY_BYTES[known]!)) known = -1;
+    if (known >= 0 && (k - p - 2 !== KNOWN_KEYS[known]!.length || !bytesAt(b, p + 2, KNOWN_KEYS[known]!)))
+      known = -1;
     if (known >= 0) {
       if ((seen & (1 << known)) === 0) {
         seen |= 1 << known;
@@ -283,23 +258,23 @@ export function parseMemStatsBlockBytes(
     let eol: number;
     if (kind === ValueKind.Scalar) {
       const x = digitRun(b, vs, n);
-      eol = runEnd;
+      eol = digitRunEnd;
       // a value with anything but digits (or ending in white space) is left to the text reader
       if (!endsLine(b, eol, n)) return null;
       setField(v, KNOWN_KEYS[known] as keyof MemStatsValues, x);
     } else if (kind === ValueKind.Pair) {
       const inuse = digitRun(b, vs, n);
-      const slash = runEnd;
+      const slash = digitRunEnd;
       if (slash === vs || b[slash] !== 0x20 || b[slash + 1] !== 0x2f || b[slash + 2] !== 0x20) return null;
       const sys = digitRun(b, slash + 3, n);
-      eol = runEnd;
+      eol = digitRunEnd;
       if (eol === slash + 3 || !endsLine(b, eol, n)) return null;
       const pair = PAIRS[KNOWN_KEYS[known]!]!;
       setField(v, pair[0], inuse);
       setField(v, pair[1], sys);
     } else if (kind === ValueKind.LastGC) {
       digitRun(b, vs, n);
-      eol = runEnd;
+      eol = digitRunEnd;
       if (!endsLine(b, eol, n)) return null;
       // Unix ns to ms is dropping the last six digits (nsToMs's integer division)
       const ms = eol - vs > 6 ? nsToMs(b.toString("latin1", vs, eol)) : 0;
